@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+FOOTER_PAGES = [
+    ("plan-du-site/", "footer-sitemap", "survey/pages/sitemap.html", "Plan du site"),
+    (
+        "accessibilite/",
+        "footer-accessibility-status",
+        "survey/pages/accessibility.html",
+        "Accessibilité",
+    ),
+    ("mentions-legales/", "footer-legal-notice", "survey/pages/legal.html", "Mentions légales"),
+    (
+        "donnees-personnelles/",
+        "footer-personal-data",
+        "survey/pages/personal_data.html",
+        "Données personnelles",
+    ),
+    ("cookies/", "footer-cookie-management", "survey/pages/cookies.html", "Gestion des cookies"),
+]
+
+urlpatterns = [
+    path(route, views.static_page, {"template": template, "title": title}, name=name)
+    for route, name, template, title in FOOTER_PAGES
+]
