@@ -69,7 +69,7 @@ class Campaign(models.Model):
         return Campaign.objects.filter(year__lt=self.year).order_by("-year").first()
 
 
-class Region(models.TextChoices):
+class FrenchRegion(models.TextChoices):
     """Régions of France (2016 map), where an association works."""
 
     AUVERGNE_RHONE_ALPES = "ARA", "Auvergne-Rhône-Alpes"
@@ -114,7 +114,7 @@ class Association(models.Model):
     departement = models.CharField(
         "département", max_length=3, blank=True, validators=[departement_validator]
     )
-    region = models.CharField("région", max_length=3, choices=Region, blank=True)
+    region = models.CharField("région", max_length=3, choices=FrenchRegion, blank=True)
     description = models.TextField("présentation", blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
