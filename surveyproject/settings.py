@@ -103,8 +103,11 @@ TEMPLATES = [
     },
 ]
 
-# django-dsfr renders each form field with its own templates.
-FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
+# django-dsfr: mark optional fields rather than required ones (its announced default), and
+# never render message or content text as HTML (it may echo what a user typed).
+DSFR_MARK_OPTIONAL_FIELDS = True
+DSFR_CONTENT_IS_SAFE = False
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["dsfr_crispy"]
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 

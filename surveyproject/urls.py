@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from survey import views
+from survey.forms import LoginForm
 
 admin.site.site_header = "Enquête annuelle traite des êtres humains — Miprof"
 admin.site.site_title = "Enquête TEH — administration"
@@ -10,7 +11,11 @@ admin.site.index_title = "Suivi des campagnes"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(form_class=LoginForm, extra_context={"title": "Connexion"}),
+        name="login",
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("survey.urls")),
     path("admin/", admin.site.urls),

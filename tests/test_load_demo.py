@@ -1,0 +1,91 @@
+"""`manage.py load_demo`: the demo campaign open today, accounts, answers in every state."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from survey.checks import check_submission, errors
+from survey.demo import DEMO_PASSWORD
+from survey.models import Association, Campaign, Membership, Submission
+
+
+@pytest.fixture
+def demo(db, capsys):
+    call_command("load_demo")
+    return capsys.readouterr().out
+
+
+def test_prints_every_login(demo):
+    users = get_user_model().objects.all()
+    assert users.count() == 8
+    for user in users:
+        assert user.email in demo
+        assert user.check_password(DEMO_PASSWORD)
+    assert DEMO_PASSWORD in demo
+
+
+def test_campaign_2024_is_open_today(demo):
+    campaign = Campaign.objects.get(year=2024)
+    today = timezone.localdate()
+    assert campaign.reference_year == 2023
+    assert campaign.status == Campaign.Status.OPEN
+    assert campaign.opens_on <= today <= campaign.closes_on
+
+
+def test_answers_in_every_state(demo):
+    statuses = set(Submission.objects.values_list("status", flat=True))
+    assert statuses == set(Submission.Status.values)
+    not_started = Association.objects.filter(submissions__isnull=True)
+    assert not_started.count() == 1
+
+
+def test_only_the_draft_breaks_a_rule(demo):
+    for submission in Submission.objects.all():
+        problems = errors(check_submission(submission.to_data()))
+        if submission.status == Submission.Status.DRAFT:
+            assert [problem.code for problem in problems] == ["gender_sum"]
+        else:
+            assert problems == [], submission
+
+
+def test_staff_and_superuser(demo):
+    User = get_user_model()
+    staff = User.objects.get(email="agent@miprof.example")
+    assert staff.is_staff and not staff.is_superuser
+    assert staff.has_perm("survey.change_submission")
+    assert not staff.has_perm("survey.delete_submission")
+    assert User.objects.get(email="admin@miprof.example").is_superuser
+
+
+def test_a_member_of_two_associations(demo):
+    shared = Membership.objects.filter(user__email="coordination@demo-reseau.example")
+    assert shared.count() == 2
+
+
+def test_safe_to_run_twice(demo, capsys):
+    counts = (
+        get_user_model().objects.count(),
+        Association.objects.count(),
+        Submission.objects.count(),
+        Membership.objects.count(),
+    )
+    before = Submission.objects.get(association__identifier="W751000101").to_data()
+    call_command("load_demo")
+    assert counts == (
+        get_user_model().objects.count(),
+        Association.objects.count(),
+        Submission.objects.count(),
+        Membership.objects.count(),
+    )
+    assert Submission.objects.get(association__identifier="W751000101").to_data() == before
+
+
+def test_dates_follow_today(db):
+    from survey.demo import load_demo
+
+    load_demo(today=datetime.date(2030, 1, 15))
+    campaign = Campaign.objects.get(year=2024)
+    assert campaign.opens_on < datetime.date(2030, 1, 15) < campaign.closes_on
