@@ -66,6 +66,10 @@ def number(value: int) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
+def victims(count: int) -> str:
+    return f"{number(count)} victime{'s' if count > 1 else ''}"
+
+
 # --- Terms: named quantities of one form's answers ------------------------------------
 
 # Sum of the per-country origin counts, computed before the rules run.
@@ -77,10 +81,16 @@ class Term:
     fields: tuple[str, ...]
     label: str  # noun phrase with its article: "le nombre de victimes accompagnées"
 
-    def value(self, answers: dict) -> int | None:
-        """Sum of the answered fields; None when none is answered (Part 2 left blank)."""
+    def value(self, answers: dict, *, complete: bool = False) -> int | None:
+        """Sum of the answered fields; None when none is answered (Part 2 left blank).
+
+        With `complete`, None as soon as one field is blank: a bound that is only partly
+        answered is unknown (blank is never read as 0).
+        """
         values = [answers.get(field) for field in self.fields]
         answered = [value for value in values if isinstance(value, int)]
+        if complete and len(answered) < len(values):
+            return None
         return sum(answered) if answered else None
 
 
@@ -284,9 +294,10 @@ def identifying_content(text: str) -> list[str]:
 
 def _form_values(answers: dict) -> dict:
     """One form's answers with defaults filled in and the origin countries summed."""
-    values = {
-        field: answers.get(field, 0 if field in PART1_FIELDS else None) for field in COUNT_FIELDS
-    }
+    values = {field: answers.get(field) for field in COUNT_FIELDS}
+    for field in PART1_FIELDS:
+        if values[field] is None:  # a Part 1 count left out (or null) means 0
+            values[field] = 0
     origin = answers.get("origin") or {}
     values[ORIGIN_COUNTRIES] = sum(count for count in origin.values() if isinstance(count, int))
     return values
@@ -298,7 +309,7 @@ def _is_valid_count(value) -> bool:
 
 def _range_problem(label: str, value, form: str | None, field: str) -> Problem:
     prefix = f"{FORM_LABELS[form]} : " if form else ""
-    shown = number(value) if isinstance(value, int) else repr(value)
+    shown = number(value) if isinstance(value, int) and not isinstance(value, bool) else repr(value)
     return Problem(
         Severity.ERROR,
         "count_range",
@@ -320,7 +331,9 @@ def check_form(form: str, answers: dict) -> list[Problem]:
             problems.append(_range_problem(f"« {field_label(field)} »", value, form, field))
     for country, value in (answers.get("origin") or {}).items():
         if not _is_valid_count(value):
-            problems.append(_range_problem(f"l'origine {country}", value, form, ORIGIN_UNKNOWN))
+            problems.append(
+                _range_problem(f"l'origine {country}", value, form, f"origin.{country}")
+            )
     if problems:
         return problems  # sums of invalid numbers would only add noise
 
@@ -334,12 +347,14 @@ def check_form(form: str, answers: dict) -> list[Problem]:
         ]
         if filled or values[ORIGIN_COUNTRIES]:
             first = filled[0] if filled else ORIGIN_UNKNOWN
+            what = f"« {field_label(first)} »" if filled else ORIGIN.label
+            value = values[first] if filled else values[ORIGIN_COUNTRIES]
             problems.append(
                 Problem(
                     Severity.ERROR,
                     "zero_detected",
                     f"{label} : aucune victime repérée, mais "
-                    f"« {field_label(first)} » vaut {number(values.get(first) or 0)} ; "
+                    f"{what} vaut {number(value)} ; "
                     "toutes les autres réponses de cette forme doivent être à 0 ou vides.",
                     form,
                     first,
@@ -347,7 +362,7 @@ def check_form(form: str, answers: dict) -> list[Problem]:
             )
 
     for rule in RULES:
-        left, right = rule.left.value(values), rule.right.value(values)
+        left, right = rule.left.value(values), rule.right.value(values, complete=True)
         if left is None or right is None:
             continue
         broken = left != right if rule.relation == "==" else left > right
@@ -373,7 +388,8 @@ def check_form(form: str, answers: dict) -> list[Problem]:
                     Severity.WARNING,
                     f"{rule.code}_coverage",
                     f"{label} : {rule.left.label} ({number(left)}) ne couvre que "
-                    f"{round(100 * left / right)} % {_de(rule.right.label)} ({number(right)}) ; "
+                    f"{round(100 * left / right)}\u00a0% "
+                    f"{_de(rule.right.label)} ({number(right)}) ; "
                     "complétez la répartition si vous le pouvez.",
                     form,
                     field,
@@ -400,7 +416,7 @@ def check_form(form: str, answers: dict) -> list[Problem]:
                 Severity.ERROR,
                 "other_label_required",
                 f"{label} : précisez de quelle forme d'exploitation il s'agit "
-                f"({number(values['detected'])} victimes repérées).",
+                f"({victims(values['detected'])} repérée{'s' if values['detected'] > 1 else ''}).",
                 form,
                 "other_label",
             )
@@ -446,7 +462,7 @@ def total_detected(data: dict) -> int:
     return sum(
         value
         for answers in (data.get("forms") or {}).values()
-        if isinstance(value := answers.get("detected", 0), int)
+        if isinstance(value := (answers or {}).get("detected", 0), int)
     )
 
 
@@ -478,12 +494,12 @@ def _year_on_year(before: int, now: int) -> list[Problem]:
     change = now - before
     if abs(change) <= YEAR_ON_YEAR_MIN or abs(change) <= YEAR_ON_YEAR_SHARE * before:
         return []
-    share = f"{change / before:+.0%}".replace("%", "\u00a0%") if before else "une hausse"
+    share = f"de {change / before:+.0%}".replace("%", "\u00a0%") if before else "à la hausse"
     return [
         Problem(
             Severity.WARNING,
             "year_on_year",
-            f"Le total des victimes repérées ({number(now)}) varie de {share} par rapport à "
+            f"Le total des victimes repérées ({number(now)}) varie {share} par rapport à "
             f"votre réponse validée de l'édition précédente ({number(before)}). "
             "Vérifiez les chiffres ou expliquez cette évolution.",
             None,
