@@ -22,7 +22,6 @@ from .models import Association, Campaign, FormAnswer, Submission
 from .questionnaire import (
     COUNT_FIELDS,
     FORMS,
-    MAX_COUNT,
     PART1_FIELDS,
     SUBMISSION_COUNT_FIELDS,
 )
@@ -100,11 +99,7 @@ def _count_problem(value: object, *, optional: bool) -> str | None:
         return None if optional else "réponse obligatoire : un nombre entier est attendu, pas null"
     if isinstance(value, bool) or not isinstance(value, int):
         return f"un nombre entier est attendu (reçu : {_shown(value)})"
-    if value < 0:
-        return f"le nombre doit être positif ou nul (reçu : {value})"
-    if value > MAX_COUNT:
-        return f"le nombre ne peut pas dépasser {MAX_COUNT} (reçu : {value})"
-    return None
+    return None  # its range is a rule of the questionnaire: survey.checks says it
 
 
 def _field_problem(model, field: str, value: str) -> str | None:
@@ -368,7 +363,7 @@ def _previous_answers(entries: Sequence[dict | None]) -> dict[tuple[str, int], d
 def entry_problems(entries: Sequence[dict | None]) -> tuple[list[str], list[str]]:
     """The questionnaire's rules on each well-formed entry: (hard errors, warnings).
 
-    Each message reads `[i] <name> (<identifier>) <path>: <message>`.
+    Each message reads `[i].<path>: <name> (<identifier>) — <message>`.
     """
     previous = _previous_answers(entries)
     errors: list[str] = []
@@ -377,11 +372,11 @@ def entry_problems(entries: Sequence[dict | None]) -> tuple[list[str], list[str]
         if entry is None:
             continue
         association = entry["association"]
-        place = f"[{position}] {association['name']} ({association['identifier']})"
+        who = f"{association['name']} ({association['identifier']})"
         key = (association["identifier"], entry["campaign"])
         for problem in check_submission(entry, previous.get(key)):
-            where = f"{place} {problem.path}" if problem.path else place
-            (errors if problem.is_error else warnings).append(f"{where}: {problem.message}")
+            where = f"[{position}].{problem.path}" if problem.path else f"[{position}]"
+            (errors if problem.is_error else warnings).append(f"{where}: {who} — {problem.message}")
     return errors, warnings
 
 

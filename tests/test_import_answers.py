@@ -193,7 +193,7 @@ def test_gender_sum_that_differs_from_accompanied_imports_nothing(existing, tmp_
     assert database() == before
     assert str(error) == "Import annulé : 1 problème(s) ; rien n'a été modifié."
     assert err == (
-        "[0] Association exemple (W751234567) forms.sexual.women: Exploitation sexuelle : "
+        "[0].forms.sexual.women: Association exemple (W751234567) — Exploitation sexuelle : "
         "la somme des identités de genre (112) diffère du nombre de victimes accompagnées "
         "(115).\n"
     )
@@ -207,7 +207,7 @@ def test_warnings_are_printed_but_do_not_block(db, tmp_path):
     out, err = run_import(write(tmp_path, [data]))
 
     assert (
-        "Avertissement : [0] Association exemple (W751234567) forms.sexual.gender_unknown:" in err
+        "Avertissement : [0].forms.sexual.gender_unknown: Association exemple (W751234567) —" in err
     )
     assert "plus de la moitié" in err
     assert out.startswith("1 réponse(s) importée(s)")
@@ -221,7 +221,7 @@ def test_year_on_year_warning_compares_with_the_previous_validated_answer(existi
 
     _, err = run_import(write(tmp_path, [data]))
 
-    assert "Avertissement : [0] Association A (W751000001) detected:" in err
+    assert "Avertissement : [0].detected: Association A (W751000001) —" in err
     assert "(32) varie de +967" in err
     assert Submission.objects.filter(campaign__year=2025).count() == 1
 
@@ -351,11 +351,15 @@ MALFORMED = {
     ),
     "negative count": (
         with_change(set_in("forms.sexual.women", -1)),
-        "[0].forms.sexual.women: le nombre doit être positif ou nul (reçu : -1)",
+        "[0].forms.sexual.women: Association exemple (W751234567) — Exploitation sexuelle : "
+        "« femmes (cisgenres) » doit être un nombre entier entre 0 et 1\u00a0000\u00a0000 "
+        "(valeur saisie : -1)",
     ),
     "count above the maximum": (
         with_change(set_in("forms.sexual.detected", 1_000_001)),
-        "[0].forms.sexual.detected: le nombre ne peut pas dépasser 1000000 (reçu : 1000001)",
+        "[0].forms.sexual.detected: Association exemple (W751234567) — Exploitation sexuelle : "
+        "« victimes repérées » doit être un nombre entier entre 0 et 1\u00a0000\u00a0000 "
+        "(valeur saisie : 1\u00a0000\u00a0001)",
     ),
     "per-submission count as a float": (
         with_change(set_in("suspects_identified", 3.5)),
@@ -438,7 +442,7 @@ def test_a_bad_entry_among_good_ones_imports_nothing(existing, tmp_path):
     _, err = run_failing_import(write(tmp_path, entries))
 
     assert database() == before
-    assert err.startswith("[2] Association 2 (W691000002) forms.sexual.women:")
+    assert err.startswith("[2].forms.sexual.women: Association 2 (W691000002) —")
     assert "(10)" in err and "(9)" in err
 
 
@@ -454,13 +458,14 @@ def test_every_problem_of_the_file_is_listed(db, tmp_path):
     lines = err.splitlines()
     assert lines[0].startswith("[0].status: statut inconnu")
     assert lines[1].startswith("[0].forms.sexual.origin.ZZ: code pays inconnu")
-    assert lines[2].startswith("[2].campaign: une année est attendue")
-    assert [line.split(":")[0] for line in lines[3:]] == [
-        "[1] Association 1 (W751000001) forms.sexual.france_only",
-        "[1] Association 1 (W751000001) forms.sexual.women",
-        "[1] Association 1 (W751000001) forms.sexual.under_15",
-        "[1] Association 1 (W751000001) forms.sexual.origin_unknown",
+    assert [line.split(":")[0] for line in lines[2:6]] == [
+        "[1].forms.sexual.france_only",
+        "[1].forms.sexual.women",
+        "[1].forms.sexual.under_15",
+        "[1].forms.sexual.origin_unknown",
     ]
+    assert all("Association 1 (W751000001) — Exploitation sexuelle" in x for x in lines[2:6])
+    assert lines[6].startswith("[2].campaign: une année est attendue")
     assert str(error) == "Import annulé : 7 problème(s) ; rien n'a été modifié."
     assert Submission.objects.count() == 0
 

@@ -1,5 +1,6 @@
 """`manage.py import_answers FILE`: load answers from the JSON format, all or nothing."""
 
+import re
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         entries, problems = parse_answers(raw)
         errors, warnings = entry_problems(entries)
 
-        for message in (*problems, *errors):
+        # In the order of the file: a reader fixes entry [0] before entry [1].
+        for message in sorted((*problems, *errors), key=_position):
             self.stderr.write(message)
         self._warn(warnings)
         if problems or errors:
@@ -77,3 +79,9 @@ class Command(BaseCommand):
                 f"Impossible de lire {name} : il n'est pas encodé en UTF-8 (octet invalide "
                 f"à la position {error.start}). Enregistrez-le en UTF-8 et recommencez."
             ) from error
+
+
+def _position(message: str) -> int:
+    """The entry a message is about (`[3].forms…` → 3); -1 for the whole file."""
+    match = re.match(r"\[(\d+)\]", message)
+    return int(match.group(1)) if match else -1
