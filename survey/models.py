@@ -430,3 +430,99 @@ class OriginCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country.name} : {self.count}"
+
+
+class Message(models.Model):
+    """A message in the thread between the Miprof and an association about a submission."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="messages", verbose_name="réponse"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    from_staff = models.BooleanField("de la Miprof", default=False)
+    body = models.TextField("message")
+    created_at = models.DateTimeField("envoyé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "message"
+        verbose_name_plural = "messages"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} — {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class WarningExplanation(models.Model):
+    """The association's explanation of a warning it chose not to correct."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="explanations",
+        verbose_name="réponse",
+    )
+    # Identifies the warning: its rule code and place (`gender_unknown_share@forms.sexual…`).
+    key = models.CharField("avertissement", max_length=200)
+    text = models.TextField("explication")
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "explication d'un avertissement"
+        verbose_name_plural = "explications des avertissements"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "key"], name="one_explanation_per_warning"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Invitation(models.Model):
+    """A staff member invites someone by e-mail to answer for an association.
+
+    The link carries a random token, of which only a hash is stored; it expires and
+    works once.
+    """
+
+    email = models.EmailField("adresse e-mail")
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name="association",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="invitée par",
+    )
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="compte créé ou rattaché",
+    )
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.association}"
