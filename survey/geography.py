@@ -30,6 +30,9 @@ geoscheme, fitted to the report's regions:
 it and it has no continent.
 """
 
+import functools
+import unicodedata
+
 from django.db import models
 from django.utils.translation import override
 from django_countries.fields import Country
@@ -174,3 +177,30 @@ def country_name(code: str) -> str:
     region_of(code)  # raises ValueError on an unknown code, rather than returning ""
     with override("fr"):
         return str(Country(code).name)
+
+
+def _folded(text: str) -> str:
+    """Case- and accent-insensitive form of a name: "Côte d'Ivoire" → "cote d'ivoire"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+@functools.cache
+def countries_in_french() -> tuple[tuple[str, str], ...]:
+    """(code, French name) of every country, sorted by name as a French reader expects."""
+    return tuple(
+        sorted(((code, country_name(code)) for code in COUNTRY_REGION), key=lambda c: _folded(c[1]))
+    )
+
+
+@functools.cache
+def _code_by_folded_name() -> dict[str, str]:
+    return {_folded(name): code for code, name in countries_in_french()}
+
+
+def country_code(text: str) -> str | None:
+    """The ISO code of a country typed by its French name or its code; None if unknown."""
+    text = text.strip()
+    if text.upper() in COUNTRY_REGION:
+        return text.upper()
+    return _code_by_folded_name().get(_folded(text))

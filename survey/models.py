@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django_countries.fields import CountryField
 
 from .questionnaire import COUNT_FIELDS, FORMS, MAX_COUNT, PART1_FIELDS, ExploitationForm
@@ -63,6 +65,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"Enquête {self.year} (données {self.reference_year})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
     @property
     def previous(self) -> "Campaign | None":
@@ -205,6 +211,16 @@ class Submission(models.Model):
     version = models.PositiveIntegerField("version", default=1)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # The questionnaire's sections saved at least once, for the progress shown to members.
+    sections_saved = models.JSONField("sections enregistrées", default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modifiée par",
+    )
 
     suspects_identified = optional_count_field(
         "mis et mises en cause identifiés grâce aux victimes",
@@ -233,12 +249,30 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.association} — {self.campaign.year}"
 
+    @property
+    def status_text(self) -> str:
+        """The status in plain words, as the association reads it."""
+        if self.status == self.Status.SUBMITTED and self.submitted_at:
+            return f"Transmis le {date_format(timezone.localtime(self.submitted_at), 'j F Y')}"
+        return {
+            self.Status.DRAFT: "Brouillon — non transmis",
+            self.Status.SUBMITTED: "Transmis",
+            self.Status.RETURNED: "À corriger : voir le message de la Miprof",
+            self.Status.VALIDATED: "Validé",
+        }[self.status]
+
+    @property
+    def is_editable(self) -> bool:
+        """Members may change the answers: open campaign, not sent (or sent back)."""
+        return self.campaign.is_open and self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
     def to_data(self) -> dict:
         """The answers as the in-memory dict that checks and the JSON format share.
 
         Uses prefetched `answers` and their `origins` when present.
         """
-        answers = {answer.form: answer for answer in self.answers.all()}
+        # A submission not saved yet (nothing answered) has every form empty.
+        answers = {answer.form: answer for answer in self.answers.all()} if self.pk else {}
         return {
             "campaign": self.campaign.year,
             "association": {

@@ -187,3 +187,43 @@ COUNT_FIELDS: tuple[str, ...] = PART1_FIELDS + PART2_FIELDS
 SUBMISSION_COUNT_FIELDS: tuple[str, ...] = ("suspects_identified", "association_civil_party_cases")
 
 MAX_COUNT = 1_000_000
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page of the online questionnaire, saved on its own."""
+
+    slug: str
+    title: str
+    part: int  # 0: the association, 1: mandatory, 2: optional profile
+    kind: str  # "profile", "grid", "origin" or "submission"
+    groups: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The per-form fields this section asks."""
+        fields = tuple(field for code in self.groups for field in GROUPS[code].fields)
+        if self.kind == "origin":
+            return (ORIGIN_UNKNOWN,)
+        return fields
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("profil", "Votre association", 0, "profile"),
+    Section("victimes", "Victimes repérées et accompagnées", 1, "grid", ("counts",)),
+    Section("lieu", "Lieu d'exploitation", 1, "grid", ("place",)),
+    Section("genre", "Identité de genre", 1, "grid", ("gender",)),
+    Section("age", "Âge", 1, "grid", ("age",)),
+    Section("origine", "Pays d'origine", 1, "origin"),
+    *(Section(group.code, group.title, 2, "grid", (group.code,)) for group in PART2_GROUPS),
+    Section("complements", "Informations complémentaires", 2, "submission"),
+)
+SECTIONS_BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}
+
+# Where each answer is asked, to send the user to the grid a problem is about.
+SECTION_OF_FIELD: dict[str, str] = {
+    **{field: section.slug for section in SECTIONS for field in section.fields},
+    "other_label": "victimes",
+    "origin": "origine",
+    **dict.fromkeys((*SUBMISSION_COUNT_FIELDS, "comment"), "complements"),
+}

@@ -8,7 +8,9 @@ validation where it costs no query, and never step around the database constrain
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Association, Campaign, FormAnswer, OriginCount, Submission
@@ -150,3 +152,170 @@ def answers_import(*, entries: list[dict], user: AbstractBaseUser | None = None)
             submission_save_data(submission=submission, data=entry)
             result.submissions.append(submission)
     return result
+
+
+class StaleSubmission(Exception):
+    """Someone saved the submission since the page was loaded: nothing was written."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__("stale submission")
+        self.submission = submission
+
+
+class SubmissionLocked(Exception):
+    """The answers cannot change: sent, validated, or the campaign is not open."""
+
+
+def _locked_submission(
+    *, association: Association, campaign: Campaign, expected_version: int
+) -> Submission:
+    """The submission row, locked for this transaction, created on the first save.
+
+    `expected_version` is the version the user's page was built on (0: no submission
+    yet). Optimistic locking: when it differs, someone else saved in between.
+    """
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("campaign", "association")
+        .filter(association=association, campaign=campaign)
+        .first()
+    )
+    if submission is None:
+        if expected_version != 0:
+            raise StaleSubmission(Submission(association=association, campaign=campaign))
+        submission = Submission.objects.create(association=association, campaign=campaign)
+        submission.version = 0  # becomes 1 with this first save
+    elif submission.version != expected_version:
+        raise StaleSubmission(submission)
+    if not submission.is_editable:
+        raise SubmissionLocked
+    return submission
+
+
+def submission_save_forms(
+    *,
+    association: Association,
+    campaign: Campaign,
+    forms: dict[str, dict],
+    expected_version: int,
+    user: AbstractBaseUser,
+    section: str = "",
+) -> Submission:
+    """Save some answers of some forms (one section of the web questionnaire).
+
+    `forms` maps a form code to the fields to write (`{"sexual": {"women": 3}}`); an
+    `origin` key replaces that form's per-country counts. Fields and forms left out keep
+    their stored values. Rules are not enforced here: a draft may break them.
+    """
+    with transaction.atomic():
+        submission = _locked_submission(
+            association=association, campaign=campaign, expected_version=expected_version
+        )
+        existing = {answer.form: answer for answer in submission.answers.all()}
+        for form, values in forms.items():
+            answer = existing.get(form) or FormAnswer(submission=submission, form=form)
+            origin = values.get("origin")
+            for name, value in values.items():
+                if name != "origin":
+                    setattr(answer, name, value)
+            answer.full_clean(
+                exclude=["submission"], validate_unique=False, validate_constraints=False
+            )
+            answer.save()
+            if origin is not None:
+                answer.origins.all().delete()
+                OriginCount.objects.bulk_create(
+                    OriginCount(answer=answer, country=country, count=count)
+                    for country, count in sorted(origin.items())
+                    if count
+                )
+        return _bump(submission, user, section)
+
+
+def submission_save_fields(
+    *,
+    association: Association,
+    campaign: Campaign,
+    values: dict,
+    expected_version: int,
+    user: AbstractBaseUser,
+    section: str = "",
+) -> Submission:
+    """Save per-submission answers (suspects identified, comment…)."""
+    with transaction.atomic():
+        submission = _locked_submission(
+            association=association, campaign=campaign, expected_version=expected_version
+        )
+        for name, value in values.items():
+            setattr(submission, name, value)
+        return _bump(submission, user, section)
+
+
+def _bump(submission: Submission, user: AbstractBaseUser | None, section: str = "") -> Submission:
+    submission.version += 1
+    submission.updated_by = user
+    if section and section not in submission.sections_saved:
+        submission.sections_saved = [*submission.sections_saved, section]
+    submission.save()
+    return submission
+
+
+class SubmissionRefused(Exception):
+    """Submitting is refused; the message says why, in French."""
+
+
+def submission_submit(
+    *, submission: Submission, user: AbstractBaseUser, expected_version: int
+) -> Submission:
+    """Send the answers to the Miprof: no hard error, every warning explained."""
+    from .checks import check_submission, errors, warnings
+    from .selectors import previous_submission, submission_of
+
+    with transaction.atomic():
+        locked = _locked_submission(
+            association=submission.association,
+            campaign=submission.campaign,
+            expected_version=expected_version,
+        )
+        current = submission_of(locked.association, locked.campaign)
+        previous = previous_submission(locked.association, locked.campaign)
+        problems = check_submission(current.to_data(), previous.to_data() if previous else None)
+        if errors(problems):
+            raise SubmissionRefused(
+                f"Transmission impossible : {len(errors(problems))} erreur(s) à corriger."
+            )
+        explained = set(locked.explanations.values_list("key", flat=True))
+        unexplained = [
+            problem for problem in warnings(problems) if problem_key(problem) not in explained
+        ]
+        if unexplained:
+            raise SubmissionRefused(
+                f"Transmission impossible : {len(unexplained)} avertissement(s) sans "
+                "explication. Corrigez la réponse ou expliquez-la en quelques mots."
+            )
+        locked.status = Submission.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        _bump(locked, user)
+        submission.refresh_from_db()
+        return locked
+
+
+def problem_key(problem) -> str:
+    """Identifies a warning across saves, to keep its explanation."""
+    return f"{problem.code}@{problem.path}"
+
+
+def submission_confirmation_send(*, submission: Submission, user, url: str) -> None:
+    """E-mail the member who submitted: what was sent, when, and where to see it."""
+    when = timezone.localtime(submission.submitted_at)
+    body = render_to_string(
+        "survey/emails/submitted.txt",
+        {"submission": submission, "user": user, "when": when, "url": url},
+    )
+    send_mail(
+        f"Enquête {submission.campaign.year} : réponses de {submission.association} transmises",
+        body,
+        None,
+        [user.email],
+    )

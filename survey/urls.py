@@ -24,3 +24,14 @@ urlpatterns = [
     path(route, views.static_page, {"template": template, "title": title}, name=name)
     for route, name, template, title in FOOTER_PAGES
 ]
+
+urlpatterns += [
+    path("espace/<int:pk>/", views.association_home, name="association_home"),
+    path("espace/<int:pk>/<int:year>/verification/", views.review, name="review"),
+    path("espace/<int:pk>/<int:year>/copie.json", views.copy, name="copy"),
+    path(
+        "espace/<int:pk>/<int:year>/questionnaire/<slug:slug>/",
+        views.section,
+        name="section",
+    ),
+]
