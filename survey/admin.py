@@ -125,3 +125,4 @@ class FormAnswerAdmin(admin.ModelAdmin):
     list_select_related = ["submission__association", "submission__campaign"]
     search_fields = ["submission__association__name"]
     inlines = [OriginCountInline]
+from . import admin_invitations  # noqa: E402,F401

@@ -209,7 +209,7 @@ def _staff_group() -> Group:
     group.permissions.set(
         Permission.objects.filter(
             content_type__app_label="survey",
-            codename__regex=r"^(view|change)_",
+            codename__regex=r"^(view|change)_|^add_invitation$",
         )
     )
     return group

@@ -138,6 +138,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Log in by e-mail (any case); ModelBackend still takes an exact username.
+AUTHENTICATION_BACKENDS = [
+    "survey.accounts.EmailBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A password reset link works for this many seconds (Django's default is 3 days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
+# An invitation link works for this many days.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+if PASSWORD_RESET_TIMEOUT < 60 * 60:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT must be at least 3600 (one hour).")
+if INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be at least 1.")
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"

@@ -88,7 +88,7 @@ def test_login_page_renders_a_dsfr_form(client):
     assert "Adresse e-mail" in page
     assert "Mot de passe" in page
     assert page.count('name="csrfmiddlewaretoken"') == 1
-    assert "Mot de passe oublié" not in page
+    assert "Mot de passe oublié" in page
     assert_no_placeholder(page)
 
 

@@ -1,0 +1,234 @@
+"""Accounts: logging in by e-mail, and invitations to answer for an association.
+
+An invitation link carries a random token; only its SHA-256 is stored, so a copy of the
+database (a backup, an export) cannot be turned into working links. The link expires
+after INVITATION_VALID_DAYS and works once.
+"""
+
+import datetime
+import hashlib
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Association, Invitation, Membership
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = "Enquête annuelle traite des êtres humains"
+
+# token_urlsafe(32) gives 43 characters; anything much longer is not one of ours and is
+# not worth hashing.
+TOKEN_BYTES = 32
+MAX_TOKEN_LENGTH = 64
+
+
+class EmailBackend(ModelBackend):
+    """Authenticates with the e-mail address, in any case, then with the username.
+
+    auth.User does not make e-mail addresses unique: when several active accounts share
+    one, the password decides, oldest account first.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        User = get_user_model()
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        username = username.strip()
+        candidates = list(
+            User._default_manager.filter(email__iexact=username, is_active=True).order_by("pk")
+        ) or list(
+            User._default_manager.filter(username__iexact=username, is_active=True).order_by("pk")
+        )
+        if not candidates:
+            # Run the hasher once anyway, so that the response time does not tell
+            # whether an address has an account (as ModelBackend does).
+            User().set_password(password)
+            return None
+        for user in candidates:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        return None
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are stored, and usernames made, in lower case."""
+    return email.strip().lower()
+
+
+def user_for_email(email: str) -> AbstractBaseUser | None:
+    """The account (active or not) that an address names, by e-mail or username."""
+    email = normalize_email(email)
+    User = get_user_model()
+    return (
+        User._default_manager.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- Invitations -------------------------------------------------------------------------
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", "en attente"
+    ACCEPTED = "accepted", "acceptée"
+    EXPIRED = "expired", "expirée"
+
+
+class InvitationError(Exception):
+    """The invitation cannot be used (already used, expired, or not for this account)."""
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_state(
+    invitation: Invitation, *, now: datetime.datetime | None = None
+) -> InvitationState:
+    if invitation.accepted_at is not None:
+        return InvitationState.ACCEPTED
+    if invitation.expires_at <= (now or timezone.now()):
+        return InvitationState.EXPIRED
+    return InvitationState.PENDING
+
+
+def invitation_state_q(state: InvitationState, *, now: datetime.datetime | None = None) -> Q:
+    """The same states as invitation_state(), as a filter (for the admin's list)."""
+    now = now or timezone.now()
+    if state == InvitationState.ACCEPTED:
+        return Q(accepted_at__isnull=False)
+    if state == InvitationState.EXPIRED:
+        return Q(accepted_at__isnull=True, expires_at__lte=now)
+    return Q(accepted_at__isnull=True, expires_at__gt=now)
+
+
+def invitation_create(
+    *, association: Association, email: str, created_by: AbstractBaseUser | None
+) -> tuple[Invitation, str]:
+    """Creates an invitation; returns it with the raw token, which is not stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation = Invitation(
+        email=normalize_email(email),
+        association=association,
+        created_by=created_by,
+        token_hash=_hash_token(token),
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    # created_by may be None (a script); the model leaves it required in forms only.
+    invitation.full_clean(exclude=[] if created_by else ["created_by"])
+    invitation.save()
+    return invitation, token
+
+
+def invitation_get(token: str) -> Invitation | None:
+    """The invitation a token opens, whatever its state.
+
+    The lookup is by hash: the database compares hashes, whose timing tells nothing
+    useful about the token (finding a token from its hash is infeasible), so there is
+    no string comparison of the token itself to make constant-time.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return (
+        Invitation.objects.select_related("association")
+        .filter(token_hash=_hash_token(token))
+        .first()
+    )
+
+
+def invitation_get_valid(token: str) -> Invitation | None:
+    """The invitation a token opens, if it is still pending (not used, not expired)."""
+    invitation = invitation_get(token)
+    if invitation is None or invitation_state(invitation) != InvitationState.PENDING:
+        return None
+    return invitation
+
+
+def _lock_pending(invitation: Invitation) -> Invitation:
+    """Re-reads the invitation under a row lock and checks it is still pending.
+
+    Two tabs (or two people with the same link) may submit at once: the second waits
+    for the first's transaction, then sees accepted_at set.
+    """
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    state = invitation_state(locked)
+    if state == InvitationState.ACCEPTED:
+        raise InvitationError("Cette invitation a déjà été utilisée.")
+    if state == InvitationState.EXPIRED:
+        raise InvitationError("Cette invitation a expiré.")
+    return locked
+
+
+def _mark_accepted(invitation: Invitation, user: AbstractBaseUser) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, association=invitation.association)
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return membership
+
+
+def invitation_accept(*, invitation: Invitation, password: str) -> AbstractBaseUser:
+    """Creates the invited person's account, with the membership; the invitation is used.
+
+    The password must have been validated (the form does it against Django's validators).
+    """
+    with transaction.atomic():
+        invitation = _lock_pending(invitation)
+        if user_for_email(invitation.email) is not None:
+            raise InvitationError("Un compte existe déjà pour cette adresse e-mail.")
+        email = normalize_email(invitation.email)
+        user = get_user_model()._default_manager.create_user(
+            username=email, email=email, password=password
+        )
+        _mark_accepted(invitation, user)
+    return user
+
+
+def invitation_join(*, invitation: Invitation, user: AbstractBaseUser) -> Membership:
+    """Attaches an existing account, the one the invitation names, to the association."""
+    with transaction.atomic():
+        invitation = _lock_pending(invitation)
+        if normalize_email(user.email) != normalize_email(invitation.email):
+            raise InvitationError("Cette invitation est adressée à une autre adresse e-mail.")
+        return _mark_accepted(invitation, user)
+
+
+def invitation_url(request: HttpRequest, token: str) -> str:
+    return request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+
+
+def invitation_send(*, invitation: Invitation, url: str) -> None:
+    """E-mails the link. Raises when the mail server refuses, so that the caller's
+    transaction rolls back rather than leaving an invitation nobody received."""
+    context = {
+        "invitation": invitation,
+        "association": invitation.association,
+        "url": url,
+        "service_name": SERVICE_NAME,
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    subject = render_to_string("survey/accounts/invitation_email_subject.txt", context)
+    body = render_to_string("survey/accounts/invitation_email.txt", context)
+    send_mail(
+        " ".join(subject.split()),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [invitation.email],
+        fail_silently=False,
+    )
+    logger.info("Invitation %s sent for association %s", invitation.pk, invitation.association_id)
