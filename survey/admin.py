@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.db.models import Count, Q, Sum
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Association, Campaign, FormAnswer, Membership, OriginCount, Submission
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     list_display = [
         "year",
         "reference_year",
@@ -48,7 +49,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Association)
-class AssociationAdmin(admin.ModelAdmin):
+class AssociationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "identifier", "departement", "region", "member_count"]
     list_filter = ["region"]
     search_fields = ["name", "identifier", "departement"]
@@ -63,7 +64,7 @@ class AssociationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "association", "created_at"]
     list_select_related = ["user", "association"]
     search_fields = ["user__email", "user__username", "association__name"]
@@ -77,7 +78,7 @@ class FormAnswerInline(admin.StackedInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(SimpleHistoryAdmin):
     list_display = [
         "association",
         "campaign",
@@ -119,10 +120,12 @@ class OriginCountInline(admin.TabularInline):
 
 
 @admin.register(FormAnswer)
-class FormAnswerAdmin(admin.ModelAdmin):
+class FormAnswerAdmin(SimpleHistoryAdmin):
     list_display = ["submission", "form", "detected", "accompanied"]
     list_filter = ["form", "submission__campaign"]
     list_select_related = ["submission__association", "submission__campaign"]
     search_fields = ["submission__association__name"]
     inlines = [OriginCountInline]
+
+
 from . import admin_invitations  # noqa: E402,F401

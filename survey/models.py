@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .questionnaire import COUNT_FIELDS, FORMS, MAX_COUNT, PART1_FIELDS, ExploitationForm
 
@@ -49,6 +50,9 @@ class Campaign(models.Model):
     opens_on = models.DateField("date d'ouverture", null=True, blank=True)
     closes_on = models.DateField("date de clôture", null=True, blank=True)
     status = models.CharField("statut", max_length=10, choices=Status, default=Status.DRAFT)
+
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "campagne"
@@ -130,8 +134,12 @@ class Association(models.Model):
         blank=True,
     )
 
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "association"
+
         verbose_name_plural = "associations"
         ordering = ["name"]
 
@@ -155,6 +163,9 @@ class Membership(models.Model):
         verbose_name="association",
     )
     created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "membre d'une association"
@@ -235,6 +246,9 @@ class Submission(models.Model):
         blank=True,
         help_text="N'y écrivez rien qui permette d'identifier une personne.",
     )
+
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "réponse"
@@ -411,6 +425,9 @@ class FormAnswer(models.Model):
         "également accompagnées par une autre association (estimation)"
     )
 
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "réponses pour une forme d'exploitation"
         verbose_name_plural = "réponses par forme d'exploitation"
@@ -454,6 +471,9 @@ class OriginCount(models.Model):
         "victimes accompagnées", validators=[MaxValueValidator(MAX_COUNT)]
     )
 
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "origine des victimes"
         verbose_name_plural = "origines des victimes"
@@ -483,6 +503,9 @@ class Message(models.Model):
     body = models.TextField("message")
     created_at = models.DateTimeField("envoyé le", auto_now_add=True)
 
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "message"
         verbose_name_plural = "messages"
@@ -505,6 +528,9 @@ class WarningExplanation(models.Model):
     key = models.CharField("avertissement", max_length=200)
     text = models.TextField("explication")
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    # Every change is kept, with who and when (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "explication d'un avertissement"

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .models import Association, Campaign, FormAnswer, OriginCount, Submission
 from .questionnaire import COUNT_FIELDS, FORMS, SUBMISSION_COUNT_FIELDS
@@ -83,7 +84,7 @@ def submission_save_data(*, submission: Submission, data: dict) -> None:
                         exclude=["answer"], validate_unique=False, validate_constraints=False
                     )
                     origins.append(origin)
-        OriginCount.objects.bulk_create(origins)
+        bulk_create_with_history(origins, OriginCount)
 
 
 def _set_status(submission: Submission, status: str, user: AbstractBaseUser | None) -> None:
@@ -224,10 +225,13 @@ def submission_save_forms(
             answer.save()
             if origin is not None:
                 answer.origins.all().delete()
-                OriginCount.objects.bulk_create(
-                    OriginCount(answer=answer, country=country, count=count)
-                    for country, count in sorted(origin.items())
-                    if count
+                bulk_create_with_history(
+                    [
+                        OriginCount(answer=answer, country=country, count=count)
+                        for country, count in sorted(origin.items())
+                        if count
+                    ],
+                    OriginCount,
                 )
         return _bump(submission, user, section)
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "crispy_forms",
     "dsfr",
+    "simple_history",
     "survey",
     "reports",
 ]
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change in the history tables.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
