@@ -9,10 +9,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from dsfr.forms import DsfrBaseForm
 
-from .checks import field_label
+from .checks import field_label, number
 from .geography import country_code, country_name
 from .models import Association
-from .questionnaire import FORM_LABELS, PART1_FIELDS, Section
+from .questionnaire import FORM_LABELS, MAX_COUNT, PART1_FIELDS, Section
 
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
@@ -61,7 +61,9 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
 class CountField(forms.IntegerField):
     """A count as people type it: "1 200" is 1200; anything else says what was typed.
 
-    Only the type is checked here; the range and every rule are survey.checks' job.
+    The type and the range are checked here, because a count outside 0..MAX_COUNT cannot
+    be stored even in a draft (model validators, database constraints); every rule
+    between counts is survey.checks' job.
     """
 
     widget = forms.TextInput
@@ -80,6 +82,11 @@ class CountField(forms.IntegerField):
         if not re.fullmatch(r"-?\d+", text):
             raise forms.ValidationError(
                 f"{self.where} : « {value} » n'est pas un nombre entier.", code="invalid"
+            )
+        if not 0 <= int(text) <= MAX_COUNT:
+            raise forms.ValidationError(
+                f"{self.where} : « {value} » n'est pas un nombre entre 0 et {number(MAX_COUNT)}.",
+                code="out_of_range",
             )
         return int(text)
 

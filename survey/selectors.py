@@ -1,6 +1,6 @@
 """Reads for the associations' side, each in a fixed number of queries."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Subquery
 
 from .checks import Problem, check_submission
 from .models import Association, Campaign, FormAnswer, Submission
@@ -22,15 +22,18 @@ def submission_of(association: Association, campaign: Campaign) -> Submission | 
 
 
 def previous_submission(association: Association, campaign: Campaign) -> Submission | None:
-    """The association's validated answer to the campaign before this one, if any."""
+    """The association's validated answer to the campaign just before this one, if any.
+
+    Only that campaign: an older answer is not "last year" (as for the import's checks).
+    """
+    just_before = Campaign.objects.filter(year__lt=campaign.year).order_by("-year")
     return (
         submissions_with_answers()
         .filter(
             association=association,
-            campaign__year__lt=campaign.year,
+            campaign=Subquery(just_before.values("pk")[:1]),
             status=Submission.Status.VALIDATED,
         )
-        .order_by("-campaign__year")
         .first()
     )
 

@@ -159,7 +159,12 @@ def section(request, pk: int, year: int, slug: str):
     if section is None:
         raise Http404("section inconnue")
     answers = Answers(association, campaign)
-    show_all = request.GET.get("toutes") == "1" or section.slug in ("profil", "victimes")
+    # The first grid asks which forms have victims; pages without grids hide nothing.
+    show_all = (
+        request.GET.get("toutes") == "1"
+        or section.slug == "victimes"
+        or section.kind in ("profile", "submission")
+    )
     forms_shown = list(FORMS) if show_all else (answers.forms_detected() or list(FORMS))
     context = {
         "title": f"{section.title} — {campaign}",
@@ -181,12 +186,8 @@ def section(request, pk: int, year: int, slug: str):
     form, values = _section_form(request, section, answers, forms_shown)
     if request.method == "POST" and values is not None:
         try:
-            expected = int(request.POST.get("version", "-1"))
-        except ValueError:
-            expected = -1
-        try:
             with transaction.atomic():
-                _save_section(request, section, answers, values, expected)
+                _save_section(request, section, answers, values, _posted_version(request))
         except services.StaleSubmission as stale:
             context["stale"] = _stale_changes(section, stale.submission, values, forms_shown)
         except services.SubmissionLocked:
@@ -200,6 +201,14 @@ def section(request, pk: int, year: int, slug: str):
     )
     status = 409 if context["stale"] else 200
     return render(request, "survey/section.html", context, status=status)
+
+
+def _posted_version(request) -> int:
+    """The version the posted page was built on; -1 (never current) when it is not a number."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
 
 
 def _section_form(request, section: Section, answers: Answers, forms_shown: list[str]):
@@ -413,7 +422,7 @@ def review(request, pk: int, year: int):
                 services.submission_submit(
                     submission=answers.submission,
                     user=request.user,
-                    expected_version=int(request.POST.get("version", "-1") or -1),
+                    expected_version=_posted_version(request),
                 )
             except services.SubmissionRefused as refused:
                 messages.error(request, str(refused))
