@@ -7,16 +7,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Association, Campaign, FormAnswer, Membership, Submission
 from .questionnaire import GROUPS
+from .roles import staff_group
 from .services import submission_save_data
 
 DEMO_PASSWORD = "demo-miprof-2024"
-STAFF_GROUP = "Miprof"
 
 
 def split(total: int, weights: tuple[int, ...]) -> list[int]:
@@ -204,17 +203,6 @@ def _user(email: str, **flags):
     return user
 
 
-def _staff_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="survey",
-            codename__regex=r"^(view|change)_|^add_invitation$",
-        )
-    )
-    return group
-
-
 @transaction.atomic
 def load_demo(today: datetime.date | None = None) -> list[tuple[str, str]]:
     """Create or refresh the demo; returns the logins as (role, e-mail)."""
@@ -232,7 +220,7 @@ def load_demo(today: datetime.date | None = None) -> list[tuple[str, str]]:
     logins = [("Administrateur (superuser)", ADMIN_EMAIL), ("Agent de la Miprof", STAFF_EMAIL)]
     _user(ADMIN_EMAIL, is_staff=True, is_superuser=True)
     staff = _user(STAFF_EMAIL, is_staff=True, is_superuser=False)
-    staff.groups.add(_staff_group())
+    staff.groups.add(staff_group())
 
     associations = {}
     for demo in ASSOCIATIONS:

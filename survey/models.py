@@ -254,6 +254,7 @@ class Submission(models.Model):
         verbose_name = "réponse"
         verbose_name_plural = "réponses"
         ordering = ["campaign", "association__name"]
+        permissions = [("review_submission", "Peut valider, renvoyer ou rouvrir une réponse")]
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "campaign"], name="one_submission_per_campaign"
@@ -586,3 +587,34 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.association}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mailed to an association that has not submitted; one a day at most."""
+
+    class Kind(models.TextChoices):
+        NOT_STARTED = "not_started", "Pas commencé"
+        DRAFT = "draft", "Brouillon non transmis"
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="reminders", verbose_name="association"
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="reminders", verbose_name="campagne"
+    )
+    kind = models.CharField("relance", max_length=12, choices=Kind)
+    sent_on = models.DateField("envoyée le")
+    recipients = models.PositiveIntegerField("destinataires", default=0)
+
+    class Meta:
+        verbose_name = "relance"
+        verbose_name_plural = "relances"
+        ordering = ["-sent_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "campaign", "sent_on"], name="one_reminder_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} — {self.sent_on:%d/%m/%Y}"

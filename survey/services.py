@@ -7,6 +7,8 @@ validation where it costs no query, and never step around the database constrain
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
@@ -14,8 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .models import Association, Campaign, FormAnswer, OriginCount, Submission
+from .checks import Problem, check_submission, errors, warnings
+from .models import Association, Campaign, FormAnswer, Message, OriginCount, Submission
 from .questionnaire import COUNT_FIELDS, FORMS, SUBMISSION_COUNT_FIELDS
+from .selectors import previous_submission, submission_of
 
 
 @dataclass
@@ -272,18 +276,13 @@ def submission_submit(
     *, submission: Submission, user: AbstractBaseUser, expected_version: int
 ) -> Submission:
     """Send the answers to the Miprof: no hard error, every warning explained."""
-    from .checks import check_submission, errors, warnings
-    from .selectors import previous_submission, submission_of
-
     with transaction.atomic():
         locked = _locked_submission(
             association=submission.association,
             campaign=submission.campaign,
             expected_version=expected_version,
         )
-        current = submission_of(locked.association, locked.campaign)
-        previous = previous_submission(locked.association, locked.campaign)
-        problems = check_submission(current.to_data(), previous.to_data() if previous else None)
+        problems = submission_problems(locked)
         if errors(problems):
             raise SubmissionRefused(
                 f"Transmission impossible : {len(errors(problems))} erreur(s) à corriger."
@@ -300,6 +299,7 @@ def submission_submit(
         locked.status = Submission.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.submitted_by = user
+        locked._change_reason = "Transmise à la Miprof"
         _bump(locked, user)
         submission.refresh_from_db()
         return locked
@@ -322,4 +322,149 @@ def submission_confirmation_send(*, submission: Submission, user, url: str) -> N
         body,
         None,
         [user.email],
+    )
+
+
+def submission_problems(submission: Submission) -> list[Problem]:
+    """The checks on the stored answers, with last year's validated answer."""
+    current = submission_of(submission.association, submission.campaign)
+    previous = previous_submission(submission.association, submission.campaign)
+    data = current.to_data() if current else submission.to_data()
+    return check_submission(data, previous.to_data() if previous else None)
+
+
+# --- Staff review -------------------------------------------------------------------------
+
+
+class ReviewRefused(Exception):
+    """A review action is refused; the message says why, in French."""
+
+
+def _locked_for_review(submission: Submission, allowed: tuple[str, ...], action: str) -> Submission:
+    locked = (
+        Submission.objects.select_for_update()
+        .select_related("association", "campaign")
+        .get(pk=submission.pk)
+    )
+    if locked.status not in allowed:
+        raise ReviewRefused(
+            f"{action} impossible : la réponse est « {locked.get_status_display()} »."
+        )
+    return locked
+
+
+def submission_validate(*, submission: Submission, user: AbstractBaseUser) -> Submission:
+    """Lock the answers as checked by the Miprof; refused while a hard error remains."""
+    with transaction.atomic():
+        locked = _locked_for_review(submission, (Submission.Status.SUBMITTED,), "Validation")
+        hard = errors(submission_problems(locked))
+        if hard:
+            raise ReviewRefused(
+                f"Validation impossible : {len(hard)} erreur(s) restent dans la réponse "
+                f"(par exemple : {hard[0].message})"
+            )
+        locked.status = Submission.Status.VALIDATED
+        locked.validated_at = timezone.now()
+        locked.validated_by = user
+        locked._change_reason = "Validée par la Miprof"
+        return _bump(locked, user)
+
+
+def submission_return(
+    *, submission: Submission, user: AbstractBaseUser, message: str, url: str = ""
+) -> Submission:
+    """Send the answers back to the association with a message; they become editable."""
+    message = message.strip()
+    if not message:
+        raise ReviewRefused("Renvoi impossible : écrivez le message qui explique la correction.")
+    with transaction.atomic():
+        locked = _locked_for_review(submission, (Submission.Status.SUBMITTED,), "Renvoi")
+        locked.status = Submission.Status.RETURNED
+        locked._change_reason = f"Renvoyée pour correction : {message}"
+        _bump(locked, user)
+        message_post(
+            submission=locked,
+            author=user,
+            body=message,
+            from_staff=True,
+            url=url,
+            subject=f"Enquête {locked.campaign.year} : la Miprof vous demande une correction",
+        )
+        return locked
+
+
+def submission_reopen(
+    *, submission: Submission, user: AbstractBaseUser, reason: str, url: str = ""
+) -> Submission:
+    """Take a validated submission back under review (it is no longer counted)."""
+    reason = reason.strip()
+    if not reason:
+        raise ReviewRefused("Réouverture impossible : indiquez la raison.")
+    with transaction.atomic():
+        locked = _locked_for_review(submission, (Submission.Status.VALIDATED,), "Réouverture")
+        locked.status = Submission.Status.SUBMITTED
+        locked.validated_at = None
+        locked.validated_by = None
+        locked._change_reason = f"Rouverte : {reason}"
+        _bump(locked, user)
+        message_post(
+            submission=locked,
+            author=user,
+            from_staff=True,
+            url=url,
+            body=f"La Miprof a rouvert votre réponse validée pour la revoir : {reason}",
+            subject=f"Enquête {locked.campaign.year} : votre réponse est en cours de relecture",
+        )
+        return locked
+
+
+def message_post(
+    *,
+    submission: Submission,
+    author: AbstractBaseUser,
+    body: str,
+    from_staff: bool,
+    url: str = "",
+    subject: str = "",
+) -> Message:
+    """Add a message to the thread and tell the other side by e-mail."""
+    body = body.strip()
+    if not body:
+        raise ReviewRefused("Le message est vide.")
+    message = Message.objects.create(
+        submission=submission, author=author, body=body, from_staff=from_staff
+    )
+    if from_staff:
+        recipients = list(
+            submission.association.members.filter(is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    else:
+        recipients = staff_notification_emails()
+    if recipients:
+        text = render_to_string(
+            "survey/emails/message.txt",
+            {"submission": submission, "message": message, "url": url},
+        )
+        subject = subject or (
+            f"Enquête {submission.campaign.year} : nouveau message "
+            f"{'de la Miprof' if from_staff else f'de {submission.association}'}"
+        )
+        # One e-mail per recipient: members of an association must not see each other's
+        # addresses, and the Miprof's staff list is not theirs to see either.
+        for recipient in recipients:
+            send_mail(subject, text, None, [recipient])
+    return message
+
+
+def staff_notification_emails() -> list[str]:
+    """Who at the Miprof hears of associations' messages: settings, or staff accounts."""
+    if settings.MIPROF_NOTIFICATION_EMAILS:
+        return list(settings.MIPROF_NOTIFICATION_EMAILS)
+    return list(
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     )

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from . import selectors, services
 from .answers_json import dump_answers
@@ -88,6 +89,13 @@ class Answers:
         self.submission.campaign = self.campaign
         return self.submission.is_editable
 
+    @cached_property
+    def staff_message(self):
+        """The Miprof's latest message when it sent the answers back for correction."""
+        if self.submission is None or self.submission.status != Submission.Status.RETURNED:
+            return None
+        return self.submission.messages.filter(from_staff=True).order_by("created_at").last()
+
     @property
     def status_text(self) -> str:
         if self.submission is None:
@@ -125,6 +133,7 @@ def association_home(request, pk: int):
     past = (
         Submission.objects.filter(association=association)
         .exclude(campaign=campaign)
+        .exclude(campaign__status=Campaign.Status.DRAFT)
         .select_related("campaign")
         .order_by("-campaign__year")
     )

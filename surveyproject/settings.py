@@ -184,6 +184,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be set.")
 
+# Who at the Miprof receives the associations' messages (comma-separated); empty: every
+# active staff account.
+MIPROF_NOTIFICATION_EMAILS = env_list("MIPROF_NOTIFICATION_EMAILS")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

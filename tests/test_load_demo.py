@@ -55,7 +55,8 @@ def test_staff_and_superuser(demo):
     User = get_user_model()
     staff = User.objects.get(email="agent@miprof.example")
     assert staff.is_staff and not staff.is_superuser
-    assert staff.has_perm("survey.change_submission")
+    assert staff.has_perm("survey.review_submission")
+    assert not staff.has_perm("survey.change_submission")
     assert not staff.has_perm("survey.delete_submission")
     assert User.objects.get(email="admin@miprof.example").is_superuser
 
