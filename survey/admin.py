@@ -1,45 +1,11 @@
-"""Admin pages: useful lists for the staff. The review workflow comes later."""
+"""Admin pages: associations, members, answers. Campaigns and submissions have their own
+modules (the cockpit, the review), as do invitations."""
 
 from django.contrib import admin
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Association, Campaign, FormAnswer, Membership, OriginCount, Submission
-
-
-@admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "year",
-        "reference_year",
-        "status",
-        "opens_on",
-        "closes_on",
-        "submission_count",
-        "validated_count",
-    ]
-    list_filter = ["status"]
-    ordering = ["-year"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                submission_count=Count("submissions"),
-                validated_count=Count(
-                    "submissions", filter=Q(submissions__status=Submission.Status.VALIDATED)
-                ),
-            )
-        )
-
-    @admin.display(description="réponses", ordering="submission_count")
-    def submission_count(self, campaign):
-        return campaign.submission_count
-
-    @admin.display(description="validées", ordering="validated_count")
-    def validated_count(self, campaign):
-        return campaign.validated_count
+from .models import Association, FormAnswer, Membership, OriginCount
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,49 +37,6 @@ class MembershipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user", "association"]
 
 
-class FormAnswerInline(admin.StackedInline):
-    model = FormAnswer
-    extra = 0
-    show_change_link = True
-
-
-@admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "association",
-        "campaign",
-        "status",
-        "total_detected",
-        "total_accompanied",
-        "submitted_at",
-        "validated_at",
-    ]
-    list_filter = ["campaign", "status", "association__region"]
-    list_select_related = ["association", "campaign"]
-    search_fields = ["association__name", "association__identifier"]
-    readonly_fields = ["version", "created_at", "updated_at"]
-    autocomplete_fields = ["association"]
-    inlines = [FormAnswerInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                total_detected=Sum("answers__detected"),
-                total_accompanied=Sum("answers__accompanied"),
-            )
-        )
-
-    @admin.display(description="victimes repérées", ordering="total_detected")
-    def total_detected(self, submission):
-        return submission.total_detected or 0
-
-    @admin.display(description="victimes accompagnées", ordering="total_accompanied")
-    def total_accompanied(self, submission):
-        return submission.total_accompanied or 0
-
-
 class OriginCountInline(admin.TabularInline):
     model = OriginCount
     extra = 0
@@ -128,4 +51,4 @@ class FormAnswerAdmin(SimpleHistoryAdmin):
     inlines = [OriginCountInline]
 
 
-from . import admin_invitations  # noqa: E402,F401
+from . import admin_campaigns, admin_invitations, admin_submissions  # noqa: E402,F401
