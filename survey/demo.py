@@ -5,17 +5,26 @@ Used by `manage.py load_demo`. Names are invented; no real association is meant.
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from .answers_json import entry_problems, parse_answers
 from .models import Association, Campaign, FormAnswer, Membership, Submission
 from .questionnaire import GROUPS
 from .roles import staff_group
-from .services import submission_save_data
+from .services import answers_import, submission_save_data
 
 DEMO_PASSWORD = "demo-miprof-2024"
+# 69 more fictional associations, validated, whose answers with Horizon Solidaire's
+# reproduce the 2023 report (written by fixtures/generate_demo_2024.py).
+DATASET = Path(__file__).resolve().parent.parent / "fixtures" / "demo-2024.json"
+
+
+class DemoDatasetError(Exception):
+    """The demo dataset file does not import: its problems, one per line."""
 
 
 def split(total: int, weights: tuple[int, ...]) -> list[int]:
@@ -252,6 +261,8 @@ def load_demo(today: datetime.date | None = None) -> list[tuple[str, str]]:
         submission.save()
         submission_save_data(submission=submission, data={"forms": demo.forms})
 
+    _import_dataset(staff)
+
     email, identifiers = SHARED_MEMBER
     shared = _user(email)
     for identifier in identifiers:
@@ -259,3 +270,15 @@ def load_demo(today: datetime.date | None = None) -> list[tuple[str, str]]:
     names = " et ".join(f"« {associations[i].name} »" for i in identifiers)
     logins.append((f"Membre de {names}", email))
     return logins
+
+
+def _import_dataset(staff) -> None:
+    """The generated associations' answers, checked as any import is: all or nothing (in
+    the caller's transaction), and any problem of the file, even a warning, is an error."""
+    entries, problems = parse_answers(DATASET.read_text(encoding="utf-8"))
+    if not problems:
+        hard, warnings = entry_problems(entries)
+        problems = hard + warnings
+    if problems:
+        raise DemoDatasetError("\n".join([f"{DATASET.name} :", *problems]))
+    answers_import(entries=entries, user=staff)

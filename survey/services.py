@@ -81,13 +81,13 @@ def submission_save_data(*, submission: Submission, data: dict) -> None:
                 exclude=["submission"], validate_unique=False, validate_constraints=False
             )
             answer.save()
-            for country, count in sorted(values["origin"].items()):
-                if count:
-                    origin = OriginCount(answer=answer, country=country, count=count)
-                    origin.full_clean(
-                        exclude=["answer"], validate_unique=False, validate_constraints=False
-                    )
-                    origins.append(origin)
+            # Country codes were checked on the way in (parse_answers, the origin form);
+            # validating each against django-countries' list here cost 7 ms a row.
+            origins += [
+                OriginCount(answer=answer, country=country, count=count)
+                for country, count in sorted(values["origin"].items())
+                if count
+            ]
         bulk_create_with_history(origins, OriginCount)
 
 

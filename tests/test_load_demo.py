@@ -1,15 +1,33 @@
 """`manage.py load_demo`: the demo campaign open today, accounts, answers in every state."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from survey import demo as demo_module
 from survey.checks import check_submission, errors
-from survey.demo import DEMO_PASSWORD
+from survey.demo import DATASET, DEMO_PASSWORD, DemoDatasetError
 from survey.models import Association, Campaign, Membership, Submission
+
+DATASET_EXTRACT = 3  # of the 69 generated associations: tests/test_demo_dataset.py loads all
+
+
+@pytest.fixture(autouse=True)
+def small_dataset(monkeypatch, tmp_path):
+    """A few entries of fixtures/demo-2024.json (one association that met no victim, two
+    with victims of sexual exploitation): the import is the same, and fast."""
+    extract = tmp_path / "demo-2024.json"
+    everything = json.loads(DATASET.read_text(encoding="utf-8"))
+    entries = [entry for entry in everything if not entry["forms"]][:1] + [
+        entry for entry in everything if "sexual" in entry["forms"]
+    ][: DATASET_EXTRACT - 1]
+    extract.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(demo_module, "DATASET", extract)
+    return entries
 
 
 @pytest.fixture
@@ -49,6 +67,27 @@ def test_only_the_draft_breaks_a_rule(demo):
             assert [problem.code for problem in problems] == ["gender_sum"]
         else:
             assert problems == [], submission
+
+
+def test_the_dataset_is_imported_validated_without_accounts(demo, small_dataset):
+    identifiers = [entry["association"]["identifier"] for entry in small_dataset]
+    imported = Submission.objects.filter(association__identifier__in=identifiers)
+    assert {submission.status for submission in imported} == {Submission.Status.VALIDATED}
+    assert imported.count() == DATASET_EXTRACT
+    assert not Membership.objects.filter(association__identifier__in=identifiers).exists()
+    assert Association.objects.count() == 5 + DATASET_EXTRACT
+
+
+def test_a_dataset_with_a_problem_imports_nothing(db, small_dataset, tmp_path, monkeypatch):
+    broken = json.loads(json.dumps(small_dataset))
+    broken[1]["forms"]["sexual"]["women"] += 1  # the gender grid no longer adds up
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    monkeypatch.setattr(demo_module, "DATASET", path)
+    with pytest.raises(DemoDatasetError, match=r"\[1\]\.forms\.sexual\.women"):
+        call_command("load_demo")
+    assert not Association.objects.exists()
+    assert not Campaign.objects.exists()
 
 
 def test_staff_and_superuser(demo):
