@@ -16,7 +16,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (npm) for the accessibility checks of tests/e2e, when npm is there; without it
+# those checks are skipped (outside CI). .ci/run installs Debian's chromium and npm if missing.
+NODE_STAMP := node_modules/.installed-$(shell cat package.json $(wildcard package-lock.json) | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package.json $(wildcard package-lock.json)
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: axe-core not installed, the accessibility tests will be skipped"; \
+	elif [ -f package-lock.json ]; then \
+		npm ci --no-audit --no-fund && touch $@; \
+	else \
+		npm install --no-audit --no-fund && touch $@; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 migrate: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
@@ -36,4 +49,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules db.sqlite3 .pytest_cache .ruff_cache .hypothesis
