@@ -149,7 +149,13 @@ class OriginForm:
     gives that country's count for each form shown.
     """
 
-    def __init__(self, forms_shown: list[str], data=None, initial: dict | None = None):
+    def __init__(
+        self,
+        forms_shown: list[str],
+        data=None,
+        initial: dict | None = None,
+        previous: dict | None = None,
+    ):
         self.forms_shown = forms_shown
         self.data = data
         self.errors: list[str] = []
@@ -157,8 +163,15 @@ class OriginForm:
         self.cleaned: dict[str, dict] = {}
         initial = initial or {}
         if data is None:
+            # Last year's countries are listed too, as a reminder, with this year's blank.
+            answered = [initial, *([previous] if previous else [])]
             countries = sorted(
-                {code for form in forms_shown for code in initial["forms"][form]["origin"]},
+                {
+                    code
+                    for answers in answered
+                    for form in forms_shown
+                    for code in answers["forms"][form]["origin"]
+                },
                 key=country_name,
             )
             self.rows = [
@@ -179,6 +192,23 @@ class OriginForm:
             self._add_blank_rows(ORIGIN_EXTRA_ROWS)
         else:
             self._read(data)
+        self._add_previous(previous)
+
+    def _add_previous(self, previous: dict | None) -> None:
+        """Each cell becomes (form, value, last year's validated value or None)."""
+
+        def last_year(form: str, code: str | None):
+            if previous is None or code is None:
+                return None
+            return previous["forms"][form]["origin"].get(code, 0)
+
+        for row in self.rows:
+            code = country_code(row["country"]) if row["country"] else None
+            row["cells"] = [(form, value, last_year(form, code)) for form, value in row["cells"]]
+        self.unknown = [
+            (form, value, previous["forms"][form]["origin_unknown"] if previous else None)
+            for form, value in self.unknown
+        ]
 
     def _add_blank_rows(self, count: int) -> None:
         start = len(self.rows)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .answers_json import dump_answers
@@ -230,7 +231,9 @@ def _section_form(request, section: Section, answers: Answers, forms_shown: list
             return form, grid_values(section, form, forms_shown)
         return form, None
     if section.kind == "origin":
-        form = OriginForm(forms_shown, data=post, initial=answers.data)
+        form = OriginForm(
+            forms_shown, data=post, initial=answers.data, previous=answers.previous_data
+        )
         if form.is_valid():
             return form, form.cleaned
         return form, None
@@ -377,11 +380,11 @@ def _grid_context(section: Section, answers: Answers, form, forms_shown: list[st
         if "counts" in section.groups and "other" in forms_shown:
             context["other_label_field"] = form[grid_field_name("other", "other_label")]
     elif section.kind == "origin":
-        for column, (_, unknown) in zip(columns, form.unknown, strict=True):
+        for column, (_, unknown, _) in zip(columns, form.unknown, strict=True):
             column["total"] = _as_int(unknown) + sum(
                 _as_int(value)
                 for row in form.rows
-                for code, value in row["cells"]
+                for code, value, _ in row["cells"]
                 if code == column["code"]
             )
         context["countries"] = countries_in_french()
@@ -497,3 +500,34 @@ def copy(request, pk: int, year: int):
     filename = f"enquete-teh-{campaign.year}-{association.identifier}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_POST
+def submission_message(request, pk: int, year: int):
+    """« Écrire à la Miprof » : a message in the thread of the answers, e-mailed to the Miprof."""
+    association = _get_association_for_user(request, pk)
+    campaign = _get_campaign(year)
+    submission = Submission.objects.filter(association=association, campaign=campaign).first()
+    if submission is None:
+        messages.error(
+            request,
+            "Commencez le questionnaire avant d’écrire à la Miprof : les messages "
+            "accompagnent vos réponses.",
+        )
+    else:
+        try:
+            services.message_post(
+                submission=submission,
+                author=request.user,
+                body=request.POST.get("body", ""),
+                from_staff=False,
+                url=request.build_absolute_uri(
+                    reverse("admin:survey_submission_review", args=[submission.pk])
+                ),
+            )
+        except services.ReviewRefused:
+            messages.error(request, "Votre message est vide : écrivez-le avant de l’envoyer.")
+        else:
+            messages.success(request, "Votre message a été envoyé à la Miprof.")
+    return redirect("association_home", pk=association.pk)

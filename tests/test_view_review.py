@@ -379,3 +379,28 @@ def test_a_tampered_version_is_refused_as_stale(client_a, association_a, submiss
     assert "Un autre membre de votre association a modifié les réponses" in page_text(response)
     submission_a.refresh_from_db()
     assert submission_a.status == Submission.Status.DRAFT
+
+
+def test_a_returned_submission_shows_the_miprof_message_on_every_page(
+    client_a, submission_a, association_a, staff_user
+):
+    submission_a.status = Submission.Status.RETURNED
+    submission_a.save()
+    Message.objects.create(
+        submission=submission_a, author=staff_user, from_staff=True, body="Vérifiez l'âge."
+    )
+    pages = [
+        review_url(association_a),
+        reverse("section", args=[association_a.pk, 2024, "genre"]),
+        reverse("association_home", args=[association_a.pk]),
+    ]
+    for url in pages:
+        text = page_text(client_a.get(url))
+        assert "La Miprof vous demande une correction Vérifiez l'âge." in text, url
+
+
+def test_no_correction_message_once_resubmitted(client_a, submission_a, association_a, staff_user):
+    Message.objects.create(
+        submission=submission_a, author=staff_user, from_staff=True, body="Vérifiez l'âge."
+    )
+    assert "demande une correction" not in page_text(client_a.get(review_url(association_a)))

@@ -5,6 +5,8 @@ per country), the association's profile and the complements; drafts may break th
 rules; no lost update between two members; read-only once sent or when closed.
 """
 
+from re import search as re_search
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -822,3 +824,37 @@ def test_a_section_makes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(few):
         assert client_a.get(url).status_code == 200
+
+
+def test_origin_shows_last_years_countries_and_values(
+    client_a, submission_a, association_a, previous_campaign
+):
+    validated_last_year(
+        association_a,
+        previous_campaign,
+        sexual=consistent_form(
+            10,
+            8,
+            place=(8, 0, 0),
+            gender=(8, 0, 0, 0, 0, 0),
+            age=(0, 0, 2, 6, 0),
+            origin={"NG": 5, "CM": 2},
+        ),
+        labour={},
+    )
+
+    response = client_a.get(section_url(association_a, 2024, "origine"))
+
+    assert "les pays de 2022 sont rappelés" in page_text(response)
+    html = response.content.decode()
+
+    def row_of(country: str) -> str:
+        match = re_search(rf'name="country-(\d+)"[^>]*value="{country}"', html)
+        assert match, f"no row for {country}"
+        return match.group(1)
+
+    # Cameroon was answered last year only: recalled, blank this year, 2 last year.
+    assert cell_text(response, f"sexual-country-{row_of('Cameroun')}") == "2022 : 2"
+    # Nigeria: 5 this year (the input's value), 5 last year.
+    assert cell_text(response, f"sexual-country-{row_of('Nigeria')}") == "2022 : 5"
+    assert cell_text(response, "sexual-origin_unknown") == "2022 : 1"
