@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Association, FormAnswer, Membership, OriginCount
+from .models import Association, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,20 +35,6 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "association"]
     search_fields = ["user__email", "user__username", "association__name"]
     autocomplete_fields = ["user", "association"]
-
-
-class OriginCountInline(admin.TabularInline):
-    model = OriginCount
-    extra = 0
-
-
-@admin.register(FormAnswer)
-class FormAnswerAdmin(SimpleHistoryAdmin):
-    list_display = ["submission", "form", "detected", "accompanied"]
-    list_filter = ["form", "submission__campaign"]
-    list_select_related = ["submission__association", "submission__campaign"]
-    search_fields = ["submission__association__name"]
-    inlines = [OriginCountInline]
 
 
 from . import admin_campaigns, admin_invitations, admin_submissions  # noqa: E402,F401

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history
 
 from .checks import Problem, check_submission, errors, warnings
@@ -380,7 +381,8 @@ def submission_return(
     with transaction.atomic():
         locked = _locked_for_review(submission, (Submission.Status.SUBMITTED,), "Renvoi")
         locked.status = Submission.Status.RETURNED
-        locked._change_reason = f"Renvoyée pour correction : {message}"
+        # The history's reason column holds 100 characters; the whole text is the Message.
+        locked._change_reason = Truncator(f"Renvoyée pour correction : {message}").chars(100)
         _bump(locked, user)
         message_post(
             submission=locked,
@@ -405,7 +407,7 @@ def submission_reopen(
         locked.status = Submission.Status.SUBMITTED
         locked.validated_at = None
         locked.validated_by = None
-        locked._change_reason = f"Rouverte : {reason}"
+        locked._change_reason = Truncator(f"Rouverte : {reason}").chars(100)
         _bump(locked, user)
         message_post(
             submission=locked,

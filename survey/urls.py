@@ -30,6 +30,9 @@ urlpatterns += [
     path("espace/<int:pk>/<int:year>/verification/", views.review, name="review"),
     path("espace/<int:pk>/<int:year>/copie.json", views.copy, name="copy"),
     path(
+        "espace/<int:pk>/<int:year>/message/", views.submission_message, name="submission_message"
+    ),
+    path(
         "espace/<int:pk>/<int:year>/questionnaire/<slug:slug>/",
         views.section,
         name="section",

@@ -188,6 +188,11 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 # active staff account.
 MIPROF_NOTIFICATION_EMAILS = env_list("MIPROF_NOTIFICATION_EMAILS")
 
+# The site's address, for links in e-mails sent without a request (reminders from cron).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from survey.models import Association, Submission, WarningExplanation
+from survey.models import Association, Message, Submission, WarningExplanation
 from survey.questionnaire import SECTIONS
 from survey.urls import urlpatterns
 
@@ -18,6 +18,7 @@ from .conftest import make_submission
 
 LOGIN = "login"  # 302 to the login page, coming back here afterwards
 SAVED = "saved"  # 302 to the same page, after saving
+HOME = "home"  # 302 to the association's home, after writing to the Miprof
 
 # method, URL name, arguments after the association's pk, then the expected answer for:
 #   anonymous, member of A, member of B, staff (not a member), superuser (not a member)
@@ -28,6 +29,7 @@ MATRIX = [
     ("GET", "copy", (2024,), LOGIN, 200, 404, 404, 404),
     *(("POST", "section", (2024, s.slug), LOGIN, SAVED, 404, 404, 404) for s in SECTIONS),
     ("POST", "review", (2024,), LOGIN, SAVED, 404, 404, 404),
+    ("POST", "submission_message", (2024,), LOGIN, HOME, 404, 404, 404),
 ]
 ROLES = ("anonymous", "member_a", "member_b", "staff_user", "superuser")
 
@@ -55,6 +57,7 @@ POSTED = {
     "description": "Modifié",
     "suspects_identified": "9",
     "comment": "Modifié",
+    "body": "Modifié",
     "submit": "",
 }
 
@@ -68,6 +71,7 @@ def everything_stored() -> dict:
             for submission in Submission.objects.order_by("pk")
         ],
         "explanations": list(WarningExplanation.objects.values()),
+        "messages": list(Message.objects.values()),
     }
 
 
@@ -87,11 +91,14 @@ def test_access(client, request, association_a, campaign, method, name, args, ro
     elif expected == SAVED:
         assert response.status_code == 302
         assert response.url == url
+    elif expected == HOME:
+        assert response.status_code == 302
+        assert response.url == reverse("association_home", args=[association_a.pk])
     else:
         assert response.status_code == expected
-    if method == "POST" and expected != SAVED:
+    if method == "POST" and expected not in (SAVED, HOME):
         assert everything_stored() == before
-    if expected == SAVED:
+    if expected in (SAVED, HOME):
         assert everything_stored() != before  # the payload does change A's answers
 
 
