@@ -360,6 +360,10 @@ def check_form(form: str, answers: dict) -> list[Problem]:
                     first,
                 )
             )
+        elif not (answers.get("other_label") or "").strip():
+            # An empty form (most associations answer for one or two forms): every count
+            # is 0 or blank, so no rule, limit or share can be broken.
+            return problems
 
     for rule in RULES:
         left, right = rule.left.value(values), rule.right.value(values, complete=True)
