@@ -19,5 +19,6 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("survey.urls")),
     path("", include("survey.account_urls")),
+    path("tableaux/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
