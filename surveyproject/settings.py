@@ -188,6 +188,12 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 # active staff account.
 MIPROF_NOTIFICATION_EMAILS = env_list("MIPROF_NOTIFICATION_EMAILS")
 
+# Publication mode of the tables: a count of victims under this threshold (and above 0)
+# is shown "< 3" and hidden with the cells that would give it away (reports/suppression.py).
+SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 3)
+if SMALL_COUNT_THRESHOLD < 1:
+    raise ImproperlyConfigured("SMALL_COUNT_THRESHOLD must be at least 1.")
+
 # The site's address, for links in e-mails sent without a request (reminders from cron).
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("https://", "http://")):
