@@ -2,9 +2,10 @@
 
 One typed function per table (`table_f1` … `table_ins`, registered in `TABLES` in the
 report's order) builds a `Table` from a `CampaignFigures` (reports/figures.py: four
-queries over the VALIDATED submissions, whatever the number of associations). Each
-function also takes a `Campaign` and loads its figures; `all_tables(campaign)` loads them
-once for every table. Rendering (HTML, JSON, Excel) reads `Table` and never recomputes.
+queries over the VALIDATED submissions and one over those of the previous campaign,
+whatever the number of associations). Each function also takes a `Campaign` and loads
+its figures; `all_tables(campaign)` loads them once for every table. Rendering (HTML,
+JSON, Excel) reads `Table` and never recomputes.
 
 Numbers
 -------
@@ -31,7 +32,13 @@ Rows and their columns (`Row.extra`, flattened into the JSON rows)
 --------------------------------------------------------------------
 - F1: `sexual`, `labour_total` (labour + domestic), `domestic`, `labour`, `crime`,
   `begging`, `other`, `total`; columns `detected`, `accompanied`, `accompanied_share`
-  (accompanied / detected) and no `count`/`share` (`Table.columns` is empty).
+  (accompanied / detected) and no `count`/`share` (`Table.columns` is empty). When the
+  previous campaign (`Campaign.previous`) has validated answers, every row adds
+  `detected_previous` (its victims detected then) and `evolution` (detected −
+  previous, in percent of previous, rounded half away from zero: −12.5 → −13; None when
+  previous is 0), the table adds `previous_reference_year` (`Table.extra`), and its note
+  adds the report's warning (`NOT_COMPARABLE`): the questionnaire changed, the figures
+  are not meant to be compared.
 - F2: one row per form (`sexual`, `labour`, `domestic`, `crime`, `begging`, `other`):
   detected victims, share of all detected.
 - F3: `france_only`, `france_and_abroad`, `abroad_only`, then `france_any` (exploited at
@@ -110,6 +117,11 @@ from .figures import COMPLAINTS_FILED, DELAYS, HELD, PENDING, CampaignFigures
 
 NBSP = "\u00a0"
 NOTE = f"En raison des arrondis, la somme des pourcentages peut ne pas être égale à 100{NBSP}%."
+# The report's warning, on F1 when it shows the previous year's figures.
+NOT_COMPARABLE = (
+    "Les résultats n'ont pas vocation à être comparés à ceux des années précédentes qui ne "
+    "reposaient pas sur le même questionnaire."
+)
 MAIN_COUNTRIES = 6  # the report names up to six countries for a region
 
 # A column of a row: a count, a share, or (MAP) the ISO codes of the main countries.
@@ -143,7 +155,7 @@ class Table:
     # Which of a row's `count` and `share` the table publishes (F1 has its own columns).
     columns: tuple[str, ...] = ("count", "share")
     chart_keys: tuple[str, ...] = ()
-    # Table-level figures beyond the rows (MAP), JSON-serialisable.
+    # Table-level figures beyond the rows (MAP, F1), JSON-serialisable.
     extra: dict[str, Any] = field(default_factory=dict)
 
     def row(self, key: str) -> Row:
@@ -176,7 +188,8 @@ class Table:
 
 
 def percent(numerator: int, denominator: int | None) -> int | None:
-    """A whole percentage rounded half up; None without a (positive) base."""
+    """A whole percentage rounded half up, half away from zero when negative (an
+    evolution: −12.5 → −13 as 12.5 → 13); None without a (positive) base."""
     if not denominator or denominator <= 0:
         return None
     exact = Decimal(numerator) * 100 / Decimal(denominator)
@@ -290,6 +303,11 @@ def table_f1(source: Source) -> Table:
             "accompanied": accompanied,
             "accompanied_share": share,
         }
+        if figures.previous_detected is not None:
+            before = sum(figures.previous_detected[form] for form in forms)
+            extra["detected_previous"] = before
+            # Denominator: the victims detected for the same forms the year before.
+            extra["evolution"] = percent(detected - before, before)
         rows.append(Row(key, label, None, None, extra))
 
     detected, _accompanied, share = numbers[rows[0].key]
@@ -314,9 +332,14 @@ def table_f1(source: Source) -> Table:
         respondents=figures.submissions,
         rows=rows,
         reading=reading,
-        note=NOTE,
+        note=NOTE if figures.previous_detected is None else f"{NOTE} {NOT_COMPARABLE}",
         chart=None,
         columns=(),
+        extra=(
+            {}
+            if figures.previous_reference_year is None
+            else {"previous_reference_year": figures.previous_reference_year}
+        ),
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 from reports.figures import CampaignFigures
 from reports.tables import (
     NBSP,
+    NOT_COMPARABLE,
     NOTE,
     TABLES,
     Table,
@@ -30,7 +31,7 @@ from survey.models import Association, Campaign, Submission
 from survey.questionnaire import FORMS
 from survey.services import submission_save_data
 
-QUERIES = 4  # CampaignFigures.load, whatever the number of associations
+QUERIES = 5  # CampaignFigures.load, whatever the number of associations
 
 
 def add_submission(
@@ -172,8 +173,9 @@ def tables(campaign) -> dict[str, Table]:
             status=status,
             suspects_identified=1000,
         )
-    earlier = Campaign.objects.create(year=2023, reference_year=2022)
-    add_submission(earlier, "W751000030", dict.fromkeys(FORMS, NOISE))
+    # A later campaign: an earlier one would be the previous campaign, shown in F1.
+    later = Campaign.objects.create(year=2025, reference_year=2024)
+    add_submission(later, "W751000030", dict.fromkeys(FORMS, NOISE))
     return all_tables(campaign)
 
 
@@ -666,3 +668,131 @@ def test_a_campaign_of_several_copies_keeps_the_shares(campaign):
     assert tables["F10"].row("link_employer").share == 13
     assert tables["F9"].row("network").extra["denominator"] == 14 * 5
     assert tables["F10"].respondents == 5
+
+
+# ------------------------------------------------------------ F1: year over year
+# `with_previous`: A and B answer 2024 as in `tables`; the previous campaign (2023,
+# reference year 2022) has two validated answers; its draft and the validated answers of
+# an older campaign (2022) must not count.
+
+
+def previous_campaign_with(forms_by_association: list[dict], year: int = 2023) -> Campaign:
+    previous = Campaign.objects.create(year=year, reference_year=year - 1)
+    for index, forms in enumerate(forms_by_association):
+        add_submission(previous, f"W75{year}{index:04d}", forms)
+    add_submission(previous, f"W75{year}9999", dict.fromkeys(FORMS, NOISE), status="draft")
+    return previous
+
+
+@pytest.fixture
+def with_previous(campaign) -> Campaign:
+    previous_campaign_with(
+        [
+            {"sexual": {"detected": 10}, "labour": {"detected": 4}},
+            {"sexual": {"detected": 6}, "crime": {"detected": 2}, "begging": {"detected": 2}},
+        ]
+    )
+    older = Campaign.objects.create(year=2022, reference_year=2021)
+    add_submission(older, "W751000040", dict.fromkeys(FORMS, NOISE))
+    add_submission(
+        campaign, "W751000011", {"sexual": A_SEXUAL, "crime": A_CRIME}, suspects_identified=3
+    )
+    add_submission(campaign, "W751000012", {"labour": B_LABOUR, "domestic": B_DOMESTIC})
+    return campaign
+
+
+def test_f1_evolution_against_the_previous_campaign(with_previous):
+    f1 = all_tables(with_previous)["F1"]
+    assert rows(f1, "detected", "detected_previous", "evolution") == {
+        "sexual": (None, None, 10, 16, -38),  # −37.5 → −38: half away from zero
+        "labour_total": (None, None, 8, 4, 100),
+        "domestic": (None, None, 2, 0, None),  # nothing to compare with
+        "labour": (None, None, 6, 4, 50),
+        "crime": (None, None, 4, 2, 100),
+        "begging": (None, None, 0, 2, -100),
+        "other": (None, None, 0, 0, None),
+        "total": (None, None, 22, 24, -8),  # −8.33
+    }
+    data = f1.as_json()
+    assert data["previous_reference_year"] == 2022
+    assert list(data["rows"][0]) == [
+        "key", "label", "detected", "accompanied", "accompanied_share", "detected_previous",
+        "evolution",
+    ]  # fmt: skip
+
+
+def test_f1_carries_the_report_warning_only_with_previous_data(with_previous):
+    tables = all_tables(with_previous)
+    assert tables["F1"].note == (
+        f"{NOTE} Les résultats n'ont pas vocation à être comparés à ceux des années "
+        "précédentes qui ne reposaient pas sur le même questionnaire."
+    )
+    assert tables["F1"].note == f"{NOTE} {NOT_COMPARABLE}"
+    for id, table in tables.items():
+        if id != "F1":
+            assert table.note == NOTE, id
+
+
+def test_the_previous_campaign_shows_in_f1_only(with_previous):
+    with_data = all_tables(with_previous)
+    Submission.objects.filter(campaign__year=2023).update(status=Submission.Status.RETURNED)
+    without = all_tables(with_previous)
+    for id in TABLES:
+        if id != "F1":
+            assert with_data[id] == without[id], id
+    for row in without["F1"].rows:
+        assert set(row.extra) == {"detected", "accompanied", "accompanied_share"}
+    assert without["F1"].note == NOTE
+    assert "previous_reference_year" not in without["F1"].as_json()
+
+
+def test_no_evolution_when_the_campaign_just_before_has_no_validated_answer(campaign):
+    # 2023 exists with a draft only; 2022's validated answers are not "the year before".
+    previous_campaign_with([], year=2023)
+    previous_campaign_with([{"sexual": {"detected": 5}}], year=2022)
+    add_submission(campaign, "W751000011", {"sexual": A_SEXUAL})
+    f1 = table_f1(campaign)
+    assert "evolution" not in f1.row("total").extra
+    assert f1.note == NOTE
+
+
+def test_a_previous_campaign_that_detected_no_one_gives_no_evolution(campaign):
+    previous_campaign_with([{}])  # validated, every form at 0
+    add_submission(campaign, "W751000011", {"sexual": A_SEXUAL})
+    f1 = table_f1(campaign)
+    assert f1.row("total").extra["detected_previous"] == 0
+    assert f1.row("total").extra["evolution"] is None
+    assert f1.note == f"{NOTE} {NOT_COMPARABLE}"  # there is previous data, all zero
+
+
+def test_the_first_campaign_has_no_evolution(campaign):
+    add_submission(campaign, "W751000011", {"sexual": A_SEXUAL})
+    assert "detected_previous" not in table_f1(campaign).row("sexual").extra
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [(-1, 8, -13), (-5, 8, -63), (-1, 3, -33), (-2, 2, -100), (-3, 0, None)],
+)
+def test_a_fall_rounds_half_away_from_zero(numerator, denominator, expected):
+    assert percent(numerator, denominator) == expected
+
+
+@pytest.mark.parametrize("number", [3, 40])
+def test_all_tables_with_a_previous_campaign_take_the_same_number_of_queries(
+    campaign, number, django_assert_max_num_queries
+):
+    previous = Campaign.objects.create(year=2023, reference_year=2022)
+    many_associations(campaign, number)
+    for association in Association.objects.all():  # the same answers the year before
+        submission = Submission.objects.create(
+            association=association, campaign=previous, status=Submission.Status.VALIDATED
+        )
+        submission_save_data(
+            submission=submission,
+            data={"forms": {"sexual": A_SEXUAL, "crime": A_CRIME, "labour": B_LABOUR,
+                            "domestic": B_DOMESTIC}},
+        )  # fmt: skip
+    with django_assert_max_num_queries(QUERIES):
+        tables = all_tables(campaign)
+    assert tables["F1"].row("total").extra["evolution"] == 0
