@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .answers_json import dump_answers
-from .checks import Problem, errors, warnings
+from .checks import Problem, errors, field_label, warnings
 from .forms import (
     AssociationProfileForm,
     OriginForm,
@@ -309,8 +309,6 @@ def _stale_changes(section: Section, current: Submission, values: dict, forms_sh
 
 
 def _label(field: str) -> str:
-    from .checks import field_label
-
     if field == "origin":
         return "pays d'origine"
     if field == "other_label":
