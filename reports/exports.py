@@ -4,10 +4,10 @@ Exporters (after pretix's): a class with an `identifier`, a `verbose_name` and a
 generator `iterate_list()` yielding a header row then data rows of plain values (text,
 int, or None for an empty cell). One writer turns any exporter into a file:
 
-- `write_xlsx(exporter, stream)`: an openpyxl workbook in write-only mode, one sheet,
-  rows written as they come; numbers stay numbers, a blank Part 2 answer is an empty
-  cell (never 0), and text is formula-safe (`survey.cockpit.safe_text`: a text cell,
-  with the quote prefix when it begins with "=", "+", "-" or "@").
+- `write_xlsx(exporter, stream)`: one sheet written row by row as it comes
+  (`reports.xlsx_stream`, which says why not openpyxl's write-only mode); numbers stay
+  numbers, a blank Part 2 answer is an empty cell (never 0), and text is formula-safe
+  (a text cell, with the quote prefix when it begins with "=", "+", "-" or "@").
 - `write_csv(exporter, stream)`: UTF-8 with a byte order mark and ";" between fields,
   what French Excel opens by a double click (its list separator is ";", since "," is the
   decimal separator; without the BOM it reads the file as Windows-1252). A text
@@ -18,10 +18,8 @@ int, or None for an empty cell). One writer turns any exporter into a file:
 
 Rows are read with `.iterator(chunk_size=2000)` over a values queryset, in one query per
 export: memory does not grow with the number of associations (on PostgreSQL the rows
-come from a server-side cursor; openpyxl's write-only sheet writes each row to a
-temporary file). Time grows with the cells: openpyxl serialises some 40 000 cells a
-second (pure-Python XML without lxml), so 60 000 fully answered rows (~55 cells each)
-take over a minute in XLSX and 3 s in CSV (bench/tables.py).
+come from a server-side cursor; the XLSX sheet is deflated into the file as it is
+written).
 
 Exports
 -------
@@ -48,14 +46,13 @@ from typing import BinaryIO
 
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.text import capfirst
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from survey.cockpit import FORMULA_PREFIXES, safe_text
+from survey.cockpit import FORMULA_PREFIXES
 from survey.geography import Region, country_name
 from survey.models import Association, Campaign, FormAnswer, FrenchRegion, OriginCount, Submission
 from survey.questionnaire import COUNT_FIELDS, FORM_LABELS, FORMS
+
+from .xlsx_stream import write_rows
 
 VALIDATED = Submission.Status.VALIDATED
 CHUNK_SIZE = 2000
@@ -232,23 +229,8 @@ class OriginsExporter(Exporter):
 
 
 def write_xlsx(exporter: Exporter, stream: BinaryIO) -> None:
-    """The exporter's list as one sheet of a write-only workbook, saved to `stream`."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(exporter.sheet_title)
-    sheet.freeze_panes = "A2"
-    rows = exporter.iterate_list()
-    bold = Font(bold=True)
-    header = []
-    for title in next(rows):
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(
-            [safe_text(sheet, value) if isinstance(value, str) else value for value in row]
-        )
-    workbook.save(stream)
+    """The exporter's list as one sheet of an XLSX file (reports/xlsx_stream.py)."""
+    write_rows(exporter.iterate_list(), stream, exporter.sheet_title)
 
 
 def csv_text(value: str) -> str:
