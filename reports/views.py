@@ -28,7 +28,7 @@ from survey.models import Campaign, Submission
 from survey.questionnaire import FORMS
 
 from .charts import WIDTH, bar_chart, pie_chart
-from .tables import NOTE, Table, all_tables, fr_number, fr_percent
+from .tables import NOT_COMPARABLE, NOTE, Table, all_tables, fr_number, fr_percent
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,19 @@ def _chart(table: Table, width: int = WIDTH) -> str:
     return mark_safe(chart)  # reports.charts escapes every label
 
 
+def _evolution(value: int | None) -> str:
+    """+12 % / −13 % (a true minus sign), "—" without a base."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    return f"{sign}{fr_percent(abs(value))}"
+
+
 def _f1_grid(table: Table) -> tuple[list[list[Cell]], list[Line]]:
+    """F1's own columns; with the previous campaign's detected victims and the evolution
+    when it has validated answers (`reports.tables.f1`)."""
+    compared = any("detected_previous" in row.extra for row in table.rows)
+    previous_year = table.extra.get("previous_reference_year")
     heads = [
         [
             Cell("Forme d'exploitation"),
@@ -194,19 +206,30 @@ def _f1_grid(table: Table) -> tuple[list[list[Cell]], list[Line]]:
             Cell("Part des victimes accompagnées", numeric=True),
         ]
     ]
-    lines = [
-        Line(
-            [
-                Cell(row.label, header=True, scope="row"),
-                Cell(_number(row.extra.get("detected")), numeric=True),
-                Cell(_number(row.extra.get("accompanied")), numeric=True),
-                Cell(_share(row.extra.get("accompanied_share")), numeric=True),
-            ],
-            sub=_is_sub(row.label),
-            total=row.key == "total",
-        )
-        for row in table.rows
-    ]
+    if compared:
+        heads[0] += [
+            Cell(
+                f"Victimes repérées en {previous_year}"
+                if previous_year
+                else "Victimes repérées l'année précédente",
+                numeric=True,
+            ),
+            Cell("Évolution des victimes repérées", numeric=True),
+        ]
+    lines = []
+    for row in table.rows:
+        cells = [
+            Cell(row.label, header=True, scope="row"),
+            Cell(_number(row.extra.get("detected")), numeric=True),
+            Cell(_number(row.extra.get("accompanied")), numeric=True),
+            Cell(_share(row.extra.get("accompanied_share")), numeric=True),
+        ]
+        if compared:
+            cells += [
+                Cell(_number(row.extra.get("detected_previous")), numeric=True),
+                Cell(_evolution(row.extra.get("evolution")), numeric=True),
+            ]
+        lines.append(Line(cells, sub=_is_sub(row.label), total=row.key == "total"))
     return heads, lines
 
 
@@ -326,6 +349,8 @@ def section_of(table: Table) -> Section:
     more: list[Grid] = []
     if table.id == "F1":
         heads, lines = _f1_grid(table)
+        if any("evolution" in row.extra for row in table.rows):
+            after = [NOT_COMPARABLE]
     elif table.id == "MAP":
         heads, lines = _map_grid(table)
         after, more = _map_more(table, anchor)

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.charts import PALETTE, bar_chart, pie_chart, summary
-from reports.tables import NBSP, NOTE, TABLES, all_tables
+from reports.tables import NBSP, NOT_COMPARABLE, NOTE, TABLES, all_tables
 from reports.views import scope_text
 from survey.models import Association, Campaign, Submission
 from survey.roles import staff_group
@@ -189,6 +189,23 @@ def test_tables_are_dsfr_tables_with_their_title_as_caption(staff_client, valida
     # Other tables: count and share.
     f2 = page_text(html[html.index('id="tableau-f2"') : html.index('id="tableau-f3"')])
     assert "Exploitation sexuelle 24 80 %" in f2
+
+
+def test_f1_shows_the_previous_campaign_and_the_evolution(
+    staff_client, validated, previous_campaign, association_a
+):
+    html = staff_client.get(page_url(validated)).content.decode()
+    f1 = html[html.index('id="tableau-f1"') : html.index('id="tableau-f2"')]
+    assert "Évolution" not in f1  # the previous campaign has no validated answer yet
+    make_submission(association_a, previous_campaign, status=VALIDATED)
+    html = staff_client.get(page_url(validated)).content.decode()
+    f1 = html[html.index('id="tableau-f1"') : html.index('id="tableau-f2"')]
+    assert "Victimes repérées en 2022" in f1 and "Évolution des victimes repérées" in f1
+    # 30 detected in 2023 against 15 in 2022 (A alone): +100 %; and the warning.
+    assert re.search(
+        r"<strong>30</strong>.*<strong>15</strong>.*<strong>\+100\s%</strong>", f1, re.DOTALL
+    )
+    assert text(NOT_COMPARABLE) in page_text(html)
 
 
 def test_map_shows_regions_forms_and_main_countries_in_french(staff_client, validated):
