@@ -21,9 +21,10 @@ table from the result without touching the database again.
 
 Time (`bench/tables.py`, PostgreSQL): each query reads every validated answer of the
 campaign; the submissions are found by the index on `campaign_id` in a few ms. What
-grows with the number of associations is the work per row: some 280 FILTERed sums in
-query 2, a condition per respondent count in query 3, and the join of every origin
-count to its answer in query 4.
+grows with the number of associations is the work per row: some 180 sums in query 2
+(each costs about the same, FILTERed or not, so only what a table reads is summed), a
+condition per respondent count in query 3, and the join of every origin count to its
+answer in query 4.
 
 Part 2 blanks are "not answered", never 0: a condition says which answers a share may
 use, and both sides of the share are summed over the answers meeting it.
@@ -120,6 +121,15 @@ CONDITIONAL_SUMS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The conditions whose number of answers per form a table reads (`CampaignFigures.answers`):
+# only these are counted, each count being one more aggregate over every answer.
+COUNTED_ANSWERS: tuple[str, ...] = (
+    "f_unaccompanied_minors",
+    "f_exit_programme",
+    "g_complaint_split",
+)
+
+
 def sum_name(field: str, condition: str | None = None) -> str:
     """The name of a per-form sum: `sum_<field>`, or `sum_<field>_if_<condition>`."""
     return f"sum_{field}_if_{condition}" if condition else f"sum_{field}"
@@ -134,8 +144,9 @@ def _per_form_aggregates() -> dict:
     aggregates: dict = {sum_name(field): Sum(field) for field in (*PART1_FIELDS, *PART2_FIELDS)}
     for condition, q in CONDITIONS.items():
         aggregates[sum_name("accompanied", condition)] = Sum("accompanied", filter=q)
+    for condition in COUNTED_ANSWERS:
         # At most one answer per (submission, form): per form, answers are associations.
-        aggregates[answers_name(condition)] = Count("pk", filter=q)
+        aggregates[answers_name(condition)] = Count("pk", filter=CONDITIONS[condition])
     for field, condition in CONDITIONAL_SUMS:
         aggregates[sum_name(field, condition)] = Sum(field, filter=CONDITIONS[condition])
     return aggregates
@@ -262,5 +273,6 @@ class CampaignFigures:
         return self.by_form[form][sum_name(field, condition)]
 
     def answers(self, condition: str, form: str) -> int:
-        """Associations whose answer for `form` meets the condition."""
+        """Associations whose answer for `form` meets the condition (one of
+        `COUNTED_ANSWERS`)."""
         return self.by_form[form][answers_name(condition)]
