@@ -23,6 +23,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.models import Action
+from audit.models import record as audit_record
 from survey.geography import Region, country_name
 from survey.models import Campaign, Submission
 from survey.questionnaire import FORMS
@@ -411,7 +413,12 @@ def campaign_tables(request, year: int):
 # ------------------------------------------------------------------------- downloads
 
 
-def _attachment(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+def _attachment(
+    request, campaign: Campaign, content: bytes | str, content_type: str, name: str
+) -> HttpResponse:
+    """The file to download; who downloaded what goes to the audit log."""
+    filename = _filename(campaign, name)
+    audit_record(request, Action.EXPORT, obj=campaign, details={"file": filename})
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"  # answers of named associations
@@ -443,7 +450,7 @@ def tables_xlsx(request, year: int):
     except ImportError as error:
         return _unavailable(request, error)
     content = tables_workbook(campaign, publication=mode == "publication")
-    return _attachment(content, XLSX, _filename(campaign, f"tableaux-{mode}.xlsx"))
+    return _attachment(request, campaign, content, XLSX, f"tableaux-{mode}.xlsx")
 
 
 @staff_only
@@ -454,7 +461,7 @@ def tables_json_download(request, year: int):
     except ImportError as error:
         return _unavailable(request, error)
     content = tables_json(all_tables(campaign))
-    return _attachment(content, JSON, _filename(campaign, "tableaux.json"))
+    return _attachment(request, campaign, content, JSON, "tableaux.json")
 
 
 def _raw(function_name: str, content_type: str, name: str) -> Callable:
@@ -470,7 +477,7 @@ def _raw(function_name: str, content_type: str, name: str) -> Callable:
         function = getattr(exports, function_name, None)
         if function is None:
             return _unavailable(request, ImportError(f"reports.exports.{function_name}"))
-        return _attachment(function(campaign), content_type, _filename(campaign, name))
+        return _attachment(request, campaign, function(campaign), content_type, name)
 
     view.__name__ = function_name
     return view

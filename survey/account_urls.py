@@ -1,11 +1,11 @@
-"""Account URLs (French paths): password reset and invitation links.
+"""Account URLs (French paths): password reset, invitation links, two-factor codes.
 
 Log in and log out stay in surveyproject/urls.py.
 """
 
 from django.urls import path
 
-from . import account_views
+from . import account_views, otp
 
 urlpatterns = [
     path(
@@ -29,4 +29,5 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path("compte/double-authentification/", otp.otp_verify, name="otp_verify"),
 ]

@@ -44,6 +44,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
     extra_context = {"title": "Nouveau mot de passe"}
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Locked out after too many failures: the lockout page says a new password unlocks.
+        accounts.login_failures_forgive(request=self.request, user=form.user)
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"

@@ -1,4 +1,5 @@
-"""Accounts: logging in by e-mail, and invitations to answer for an association.
+"""Accounts: logging in by e-mail (and who is trying), and invitations to answer for an
+association.
 
 An invitation link carries a random token; only its SHA-256 is stored, so a copy of the
 database (a backup, an export) cannot be turned into working links. The link expires
@@ -18,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -67,6 +69,76 @@ class EmailBackend(ModelBackend):
 def normalize_email(email: str) -> str:
     """Addresses are stored, and usernames made, in lower case."""
     return email.strip().lower()
+
+
+# --- Who is trying to log in: django-axes counts failures per account and per address ------
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, for django-axes' lockouts and the audit log.
+
+    Behind TRUSTED_PROXY_COUNT proxies, each appending the address it received the request
+    from to X-Forwarded-For, the client is the one that many places from the right; what
+    stands further left was written by the client and proves nothing. Without proxies
+    (the default), X-Forwarded-For is ignored: anyone could send one.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        if len(forwarded) >= count and forwarded[-count]:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The account a login attempt names, as EmailBackend reads it: "ALICE@a.example"
+    and "alice@a.example" count against the same lock."""
+    username = (credentials or {}).get("username")
+    if username is None:
+        username = request.POST.get("username")
+    return normalize_email(username) if username else username
+
+
+def lockout_response(request: HttpRequest, original_response, credentials: dict | None):
+    """django-axes' answer to a locked-out attempt: when to try again, how to reset.
+
+    The lock lifts COOLOFF after the last failure counted (attempts while locked are not
+    counted: AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off), so the latest failure
+    of this account or address gives the time, at the latest.
+    """
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    username, ip = axes_username(request, credentials), client_ip(request)
+    last = (
+        AccessAttempt.objects.filter(Q(username=username) | Q(ip_address=ip))
+        .aggregate(last=models.Max("attempt_time"))
+        .get("last")
+    ) or timezone.now()
+    context = {
+        "title": "Connexion bloquée",
+        "retry_at": timezone.localtime(last + get_cool_off(request)),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    }
+    return render(request, "registration/lockout.html", context, status=429)
+
+
+def login_failures_forgive(*, request: HttpRequest, user: AbstractBaseUser, **signal) -> None:
+    """Forget this account's failed logins from this address, once the person proved who
+    they are: a login (a receiver of user_logged_in), a new password.
+
+    Not django-axes' AXES_RESET_ON_SUCCESS: it would also forget every failure from the
+    address, so whoever has an account could log in to it between guesses at another
+    account's password and never be locked out.
+    """
+    from axes.utils import reset
+
+    ip = client_ip(request) if request is not None else None
+    for identifier in {normalize_email(user.email or ""), normalize_email(user.get_username())}:
+        if identifier and ip:
+            reset(ip=ip, username=identifier)
 
 
 def user_for_email(email: str) -> AbstractBaseUser | None:

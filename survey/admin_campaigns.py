@@ -17,6 +17,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.models import Action
+from audit.models import record as audit_record
+
 from .campaigns import CampaignRefused, campaign_close, campaign_create_next, campaign_open
 from .cockpit import NO_REGION, NO_REGION_LABEL, STATUS_LABELS, campaign_cockpit, cockpit_workbook
 from .models import Campaign, FrenchRegion, Submission
@@ -152,10 +155,10 @@ class CampaignAdmin(SimpleHistoryAdmin):
     def cockpit_export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         campaign = self._campaign(request, object_id)
         cockpit = campaign_cockpit(campaign, **CockpitFilterForm(request.GET).selection())
+        filename = f"suivi-campagne-{campaign.year}.xlsx"
+        audit_record(request, Action.EXPORT, obj=campaign, details={"file": filename})
         response = HttpResponse(cockpit_workbook(cockpit), content_type=XLSX)
-        response["Content-Disposition"] = (
-            f'attachment; filename="suivi-campagne-{campaign.year}.xlsx"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
     # --- Campaign changes: buttons on the change page, and actions on the list -------------

@@ -1,9 +1,10 @@
 """Roles: the "Miprof" staff group and exactly the permissions the review needs.
 
 Superusers manage accounts and campaigns; Miprof staff follow campaigns, review
-submissions (validate, return, reopen), write to associations, invite their members and
-keep the list of associations up to date. Nobody edits an association's answers in the
-admin: answers change through the association's side, the import, or a return.
+submissions (validate, return, reopen), write to associations, invite their members, keep
+the list of associations up to date and read the audit log. Nobody edits an association's
+answers in the admin: answers change through the association's side, the import, or a
+return.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -30,6 +31,7 @@ STAFF_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("survey", "view_reminder"),
     ("survey", "view_historicalsubmission"),
     ("survey", "view_historicalformanswer"),
+    ("audit", "view_auditevent"),
 )
 
 

@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history
 
+from audit.models import Action
+from audit.models import record as audit_record
+
 from .checks import Problem, check_submission, errors, warnings
 from .models import Association, Campaign, FormAnswer, Message, OriginCount, Submission
 from .questionnaire import COUNT_FIELDS, FORMS, SUBMISSION_COUNT_FIELDS
@@ -302,6 +305,7 @@ def submission_submit(
         locked.submitted_by = user
         locked._change_reason = "Transmise à la Miprof"
         _bump(locked, user)
+        audit_record(None, Action.SUBMISSION_SUBMITTED, actor=user, obj=locked)
         submission.refresh_from_db()
         return locked
 
@@ -368,6 +372,7 @@ def submission_validate(*, submission: Submission, user: AbstractBaseUser) -> Su
         locked.validated_at = timezone.now()
         locked.validated_by = user
         locked._change_reason = "Validée par la Miprof"
+        audit_record(None, Action.SUBMISSION_VALIDATED, actor=user, obj=locked)
         return _bump(locked, user)
 
 
@@ -384,6 +389,7 @@ def submission_return(
         # The history's reason column holds 100 characters; the whole text is the Message.
         locked._change_reason = Truncator(f"Renvoyée pour correction : {message}").chars(100)
         _bump(locked, user)
+        audit_record(None, Action.SUBMISSION_RETURNED, actor=user, obj=locked)
         message_post(
             submission=locked,
             author=user,
@@ -409,6 +415,9 @@ def submission_reopen(
         locked.validated_by = None
         locked._change_reason = Truncator(f"Rouverte : {reason}").chars(100)
         _bump(locked, user)
+        audit_record(
+            None, Action.SUBMISSION_REOPENED, actor=user, obj=locked, details={"reason": reason}
+        )
         message_post(
             submission=locked,
             author=user,

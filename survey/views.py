@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from audit.models import Action
+from audit.models import record as audit_record
+
 from . import selectors, services
 from .answers_json import dump_answers
 from .checks import Problem, errors, field_label, warnings
@@ -496,6 +499,7 @@ def copy(request, pk: int, year: int):
         dump_answers([submission.to_data()]), content_type="application/json; charset=utf-8"
     )
     filename = f"enquete-teh-{campaign.year}-{association.identifier}.json"
+    audit_record(request, Action.EXPORT, obj=submission, details={"file": filename})
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -3,6 +3,7 @@
 A bad value fails loudly at start-up rather than running half-configured.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -71,21 +72,37 @@ INSTALLED_APPS = [
     "crispy_forms",
     "dsfr",
     "simple_history",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # Before survey: survey's post_migrate gives the Miprof group audit's view permission,
+    # which must exist by then (survey/roles.py).
+    "audit",
     "survey",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the static files (hashed names, compressed) before any other work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor codes: request.user.is_verified(), then staff sent to the code page.
+    "django_otp.middleware.OTPMiddleware",
+    "survey.otp.StaffOTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "surveyproject.urls"
@@ -141,8 +158,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Log in by e-mail (any case); ModelBackend still takes an exact username.
+# Log in by e-mail (any case); ModelBackend still takes an exact username. django-axes
+# first: it refuses a locked-out attempt before any password is checked.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "survey.accounts.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -155,6 +174,55 @@ if PASSWORD_RESET_TIMEOUT < 60 * 60:
 if INVITATION_VALID_DAYS < 1:
     raise ImproperlyConfigured("INVITATION_VALID_DAYS must be at least 1.")
 
+# --- Authentication hardening: lockouts, sessions, two-factor codes ----------------------
+# django-axes: LOGIN_FAILURE_LIMIT failed logins lock the account (whatever the address)
+# and, separately, the address (whatever the accounts tried), for LOGIN_COOLOFF_MINUTES
+# after the last failure. Per account stops guessing one password from many addresses;
+# per address stops trying one common password on many accounts, whose addresses are
+# easy to guess. An office behind one address shares its limit: raise it there if needed.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be >= 1.")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts while locked do not push the end of the lock back, so the page can say when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A login forgets only that account's failures from that address (survey.accounts.
+# login_failures_forgive), not every failure from the address as axes' reset would.
+AXES_RESET_ON_SUCCESS = False
+# "ALICE@a.example" and "alice@a.example" are one account, hence one count.
+AXES_USERNAME_CALLABLE = "survey.accounts.axes_username"
+AXES_CLIENT_IP_CALLABLE = "survey.accounts.client_ip"
+AXES_LOCKOUT_CALLABLE = "survey.accounts.lockout_response"
+# The audit log (audit app) records every login: no second log in axes' tables.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many proxies in front of the site append to X-Forwarded-For (0: the site is reached
+# directly and the header, which anyone can send, is ignored). See survey.accounts.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (every request renews them)
+# and when the browser closes. Two hours by default: a page of the questionnaire can take
+# a while to fill with documents at hand, and an expired session loses what was typed.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
+if SESSION_COOKIE_AGE < 5 * 60:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 5.")
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Staff and superusers confirm each login with a code from an authenticator app (TOTP,
+# django-otp): survey/otp.py. It may be turned off for a local demo (DEBUG) only; the test
+# settings turn it off for the pages that are not about it.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", default=True)
+if not OTP_REQUIRED_FOR_STAFF and not DEBUG:
+    raise ImproperlyConfigured("OTP_REQUIRED_FOR_STAFF can only be turned off with DEBUG=1.")
+OTP_TOTP_ISSUER = "Enquête TEH Miprof"
+# Superusers may delete a lost phone's device in the admin, never read its key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -163,6 +231,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves `collectstatic`'s output through WhiteNoise: hashed names (cached for
+# ever by browsers) and gzip/brotli copies. With DEBUG, the files come from the apps as
+# they are, without collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
@@ -199,9 +278,85 @@ SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}")
 
+# --- Production: HTTPS behind a proxy, security headers ----------------------------------
+# `manage.py check --deploy` passes with DEBUG=0 (tests/test_deploy.py). The app servers sit
+# behind a TLS-terminating proxy or load balancer, the only one able to reach them, which
+# sets X-Forwarded-Proto: Django believes it for that reason alone (the client's address
+# is TRUSTED_PROXY_COUNT's business). With DEBUG (the demo on http://127.0.0.1:8000)
+# nothing is forced to https.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer probes each app server in plain http (surveyproject/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF token from its cookie: forms carry it.
+CSRF_COOKIE_HTTPONLY = True
+# HSTS: one year in production. Preloading is for the registrable domain's owner to decide
+# (the site lives on a subdomain, and leaving the browsers' preload list takes months), so
+# it stays off unless asked for, and check --deploy's reminder about it is silenced then.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (off) or more.")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): our own files only, no inline script or style
+# (templates carry none: tests/e2e/test_csp.py loads the pages and listens for violations).
+# data: images are DSFR's inline SVG icons in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the survey needs none of these features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# The DSFR's subresource integrity hashes are those of its files as shipped; collectstatic's
+# manifest storage rewrites the url() in its CSS to hashed names, so they would no longer
+# match. The files come from this very server, where SRI adds nothing.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
+
+# Logs on the standard error: JSON lines in production (one object per line, for the log
+# collector), plain text with DEBUG.
+LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "surveyproject.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from survey import views
 from survey.forms import LoginForm
+from surveyproject.health import health
 
 admin.site.site_header = "Enquête annuelle traite des êtres humains — Miprof"
 admin.site.site_title = "Enquête TEH — administration"
@@ -21,4 +22,5 @@ urlpatterns = [
     path("", include("survey.account_urls")),
     path("tableaux/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("sante/", health, name="health"),
 ]

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,7 +127,7 @@ def test_link_creates_account_and_membership_and_logs_in(client, invited, associ
     assert association_a.name in page
 
     client.logout()
-    assert client.login(username="Nouvelle@A.example", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="Nouvelle@A.example", password=PASSWORD)
 
 
 def test_second_use_is_refused(client, invited, django_user_model):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 SERVICE_TITLE = "Enquête annuelle traite des êtres humains"
@@ -61,7 +62,9 @@ def test_reset_sets_a_new_password_that_logs_in(client, member_a, mailoutbox):
     assert response.url == reverse("password_reset_complete")
     assert "Mot de passe enregistré" in client.get(response.url).content.decode()
 
-    assert not client.login(username="alice@a.example", password="motdepasse-a-1234")
+    assert not client.login(
+        request=HttpRequest(), username="alice@a.example", password="motdepasse-a-1234"
+    )
     response = client.post(
         reverse("login"), {"username": "alice@a.example", "password": NEW_PASSWORD}
     )

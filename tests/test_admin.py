@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.urls import reverse
 
 from survey.models import Submission
@@ -24,7 +25,10 @@ def demo(db):
 
 @pytest.fixture
 def staff_client(client, demo):
-    client.login(username="agent@miprof.example", password="demo-miprof-2024")
+    # django-axes checks every login against its lockouts, which needs a request.
+    client.login(
+        request=HttpRequest(), username="agent@miprof.example", password="demo-miprof-2024"
+    )
     return client
 
 
@@ -56,7 +60,11 @@ def test_submission_page_opens(staff_client):
 
 
 def test_member_cannot_open_the_admin(client, demo):
-    client.login(username="contact@horizon-solidaire.example", password="demo-miprof-2024")
+    client.login(
+        request=HttpRequest(),
+        username="contact@horizon-solidaire.example",
+        password="demo-miprof-2024",
+    )
     response = client.get(reverse("admin:survey_submission_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]

@@ -129,3 +129,9 @@ def test_dates_follow_today(db):
     load_demo(today=datetime.date(2030, 1, 15))
     campaign = Campaign.objects.get(year=2024)
     assert campaign.opens_on < datetime.date(2030, 1, 15) < campaign.closes_on
+
+
+def test_tells_staff_about_the_authenticator_app(db, capsys, settings):
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    call_command("load_demo")
+    assert "scannez le QR code avec une application d'authentification" in capsys.readouterr().out

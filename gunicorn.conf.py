@@ -1,0 +1,63 @@
+"""gunicorn's configuration, read from the environment (README, "Déploiement").
+
+    .venv/bin/gunicorn surveyproject.wsgi
+
+gunicorn reads this file from the directory it starts in. Each app server is stateless
+(sessions in PostgreSQL, no uploaded file), so several run side by side behind the load
+balancer, which terminates TLS.
+"""
+
+import multiprocessing
+import os
+
+# GUNICORN_BIND: where the load balancer reaches this server.
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# GUNICORN_WORKERS: processes; gunicorn's advice (2 × cores + 1) by default. Each keeps a
+# database connection (DATABASE_CONN_MAX_AGE): servers × workers must stay under
+# PostgreSQL's max_connections.
+workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+# GUNICORN_TIMEOUT: seconds before a stuck worker is killed and replaced. The largest
+# exports of the Miprof's tables take a few seconds (bench/README.md).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (with jitter, so not all at once): bounds
+# the memory a long-lived process may gather.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 1000)
+max_requests_jitter = max_requests // 10
+# FORWARDED_ALLOW_IPS: the load balancers' addresses, comma-separated, whose
+# X-Forwarded-Proto gunicorn believes ("*" only when nothing else can reach the app
+# servers). Django reads that header itself (SECURE_PROXY_SSL_HEADER) and the client's
+# address from X-Forwarded-For (TRUSTED_PROXY_COUNT).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logs on the standard error, like Django's: JSON lines (LOG_FORMAT=json, the default
+# without DEBUG) through surveyproject/logs.py, whose access lines carry the method, path,
+# status, duration, size, client address and user agent as fields.
+_debug = os.environ.get("DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+_log_format = os.environ.get("LOG_FORMAT") or ("text" if _debug else "json")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+if _log_format == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "surveyproject.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {
+                "handlers": ["console"],
+                "level": loglevel.upper(),
+                "propagate": False,
+            },
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
