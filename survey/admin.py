@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_spreadsheet import AssociationSpreadsheetMixin
 from .models import Association, Membership
 
 
@@ -15,7 +16,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Association)
-class AssociationAdmin(SimpleHistoryAdmin):
+class AssociationAdmin(AssociationSpreadsheetMixin, SimpleHistoryAdmin):
     list_display = ["name", "identifier", "departement", "region", "member_count"]
     list_filter = ["region"]
     search_fields = ["name", "identifier", "departement"]

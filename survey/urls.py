@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import spreadsheet_views, views
 
 FOOTER_PAGES = [
     ("plan-du-site/", "footer-sitemap", "survey/pages/sitemap.html", "Plan du site"),
@@ -36,5 +36,20 @@ urlpatterns += [
         "espace/<int:pk>/<int:year>/questionnaire/<slug:slug>/",
         views.section,
         name="section",
+    ),
+    path(
+        "espace/<int:pk>/<int:year>/tableur/questionnaire.xlsx",
+        spreadsheet_views.spreadsheet_download,
+        name="spreadsheet_download",
+    ),
+    path(
+        "espace/<int:pk>/<int:year>/tableur/importer/",
+        spreadsheet_views.spreadsheet_upload,
+        name="spreadsheet_upload",
+    ),
+    path(
+        "espace/<int:pk>/<int:year>/tableur/verifier/",
+        spreadsheet_views.spreadsheet_preview,
+        name="spreadsheet_preview",
     ),
 ]

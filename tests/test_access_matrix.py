@@ -30,6 +30,12 @@ MATRIX = [
     *(("POST", "section", (2024, s.slug), LOGIN, SAVED, 404, 404, 404) for s in SECTIONS),
     ("POST", "review", (2024,), LOGIN, SAVED, 404, 404, 404),
     ("POST", "submission_message", (2024,), LOGIN, HOME, 404, 404, 404),
+    ("GET", "spreadsheet_download", (2024,), LOGIN, 200, 404, 404, 404),
+    ("GET", "spreadsheet_upload", (2024,), LOGIN, 200, 404, 404, 404),
+    ("GET", "spreadsheet_preview", (2024,), LOGIN, 200, 404, 404, 404),
+    # No file posted: said on the page; no import waiting: nothing to confirm.
+    ("POST", "spreadsheet_upload", (2024,), LOGIN, 200, 404, 404, 404),
+    ("POST", "spreadsheet_preview", (2024,), LOGIN, 409, 404, 404, 404),
 ]
 ROLES = ("anonymous", "member_a", "member_b", "staff_user", "superuser")
 

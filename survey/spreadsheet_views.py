@@ -1,0 +1,231 @@
+"""The questionnaire as a spreadsheet, on the associations' side: download, upload, confirm.
+
+Access is that of the other association pages (`views._get_association_for_user`: 404
+for anyone but a member). Download is allowed read-only too (then the workbook is a
+copy); upload and confirm only while the answers are editable.
+
+Between the upload and the confirmation, the answers read from the file wait in the
+session with the version of the draft the preview was computed against: nothing the
+browser sends back is trusted, and confirming is refused when the draft changed since.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from audit.models import Action
+from audit.models import record as audit_record
+
+from . import services, spreadsheet
+from .checks import check_submission
+from .models import Association, Campaign
+from .views import Answers, _get_association_for_user, _get_campaign
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_FIELD = "fichier"
+
+
+def pending_key(association: Association, campaign: Campaign, who: str = "member") -> str:
+    return f"spreadsheet:{who}:{association.pk}:{campaign.year}"
+
+
+def workbook_response(request, association: Association, campaign: Campaign) -> HttpResponse:
+    """The pre-filled workbook as a download (members and staff alike), in the audit log."""
+    answers = Answers(association, campaign)
+    content = spreadsheet.questionnaire_workbook(
+        association=association, campaign=campaign, data=answers.data, version=answers.version
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    filename = spreadsheet.file_name(association, campaign)
+    audit_record(
+        request,
+        Action.EXPORT,
+        association=association,
+        campaign_year=campaign.year,
+        details={"file": filename},
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def read_upload(request, association: Association, campaign: Campaign, key: str) -> list[str]:
+    """Read the posted file into the session; the refusal's messages, or [] when read."""
+    request.session.pop(key, None)
+    upload = request.FILES.get(UPLOAD_FIELD)
+    if upload is None:
+        return ["Choisissez le fichier du questionnaire rempli (.xlsx)."]
+    if upload.size > spreadsheet.MAX_UPLOAD_BYTES:
+        return [
+            f"Le fichier pèse {spreadsheet.megabytes(upload.size)} : 5 Mo au plus sont acceptés."
+        ]
+    content = upload.read(spreadsheet.MAX_UPLOAD_BYTES + 1)
+    answers = Answers(association, campaign)
+    try:
+        reading = spreadsheet.workbook_read(
+            content, association=association, campaign=campaign, filename=upload.name or ""
+        )
+    except spreadsheet.SpreadsheetRefused as refused:
+        return refused.messages
+    request.session[key] = {
+        **reading.as_session(),
+        "version": answers.version,
+        "filename": (upload.name or "")[:100],
+    }
+    return []
+
+
+def preview_context(association: Association, campaign: Campaign, pending: dict) -> dict:
+    """Changes against the draft, and the checks' problems with their cells."""
+    answers = Answers(association, campaign)
+    reading = spreadsheet.Reading.from_session(pending)
+    # The same checks as the web forms, on the answers as they would be once applied.
+    problems = check_submission(reading.data, answers.previous_data)
+    located = [
+        {"problem": problem, "place": spreadsheet.problem_place(problem, reading)}
+        for problem in problems
+    ]
+    return {
+        "answers": answers,
+        "filename": pending.get("filename", ""),
+        "changes": spreadsheet.workbook_changes(answers.data, reading),
+        "errors": [item for item in located if item["problem"].is_error],
+        "warnings": [item for item in located if not item["problem"].is_error],
+        "stale": pending["version"] != answers.version,
+        "changed_since_download": reading.downloaded_version != answers.version,
+    }
+
+
+def apply_pending(request, association: Association, campaign: Campaign, key: str) -> str:
+    """Apply the answers waiting in the session; "" when done, else why not (French)."""
+    pending = request.session.get(key)
+    if pending is None:
+        return (
+            "Aucun fichier n'attend de confirmation (la page a peut-être expiré) : importez "
+            "à nouveau le questionnaire rempli."
+        )
+    try:
+        spreadsheet.spreadsheet_apply(
+            association=association,
+            campaign=campaign,
+            reading=spreadsheet.Reading.from_session(pending),
+            expected_version=pending["version"],
+            user=request.user,
+        )
+    except services.StaleSubmission:
+        request.session.pop(key, None)
+        return (
+            "Rien n'a été appliqué : les réponses ont été modifiées depuis l'import du fichier. "
+            "Importez-le à nouveau pour voir les changements par rapport aux réponses à jour."
+        )
+    except services.SubmissionLocked:
+        request.session.pop(key, None)
+        return "Rien n'a été appliqué : ces réponses ne peuvent plus être modifiées."
+    request.session.pop(key, None)
+    return ""
+
+
+@require_safe
+@login_required
+def spreadsheet_download(request, pk: int, year: int):
+    association = _get_association_for_user(request, pk)
+    campaign = _get_campaign(year)
+    return workbook_response(request, association, campaign)
+
+
+def _context(association: Association, campaign: Campaign, **extra) -> dict:
+    return {
+        "title": f"Importer un questionnaire rempli — {campaign}",
+        "association": association,
+        "campaign": campaign,
+        "max_megabytes": spreadsheet.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "upload_field": UPLOAD_FIELD,
+        **extra,
+    }
+
+
+@login_required
+def spreadsheet_upload(request, pk: int, year: int):
+    """The form to send a filled workbook; a refused file is said here, with its cells."""
+    association = _get_association_for_user(request, pk)
+    campaign = _get_campaign(year)
+    answers = Answers(association, campaign)
+    if request.method == "POST":
+        if not answers.editable:
+            messages.error(request, "Ces réponses ne peuvent plus être modifiées.")
+            return redirect("association_home", pk=association.pk)
+        key = pending_key(association, campaign)
+        refused = read_upload(request, association, campaign, key)
+        if not refused:
+            return redirect("spreadsheet_preview", pk=association.pk, year=campaign.year)
+        return render(
+            request,
+            "survey/spreadsheet_upload.html",
+            _context(association, campaign, answers=answers, refused=refused),
+            status=200,
+        )
+    return render(
+        request,
+        "survey/spreadsheet_upload.html",
+        _context(association, campaign, answers=answers, refused=[]),
+    )
+
+
+@login_required
+def spreadsheet_preview(request, pk: int, year: int):
+    """What the file changes, its errors and warnings; confirm (apply) or cancel."""
+    association = _get_association_for_user(request, pk)
+    campaign = _get_campaign(year)
+    key = pending_key(association, campaign)
+    pending = request.session.get(key)
+    home = reverse("association_home", args=[association.pk])
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            request.session.pop(key, None)
+            messages.info(request, "Import annulé : vos réponses n'ont pas changé.")
+            return redirect(home)
+        if pending is not None and request.POST.get("action") == "apply":
+            problem = apply_pending(request, association, campaign, key)
+            if not problem:
+                messages.success(
+                    request,
+                    "Les réponses du fichier ont été enregistrées dans votre brouillon. "
+                    "Vérifiez-les puis transmettez-les à la Miprof en ligne.",
+                )
+                return redirect("review", pk=association.pk, year=campaign.year)
+            return render(
+                request,
+                "survey/spreadsheet_preview.html",
+                _context(association, campaign, refused=problem, pending=None),
+                status=409,
+            )
+        return render(
+            request,
+            "survey/spreadsheet_preview.html",
+            _context(
+                association,
+                campaign,
+                pending=None,
+                refused=(
+                    "Aucun fichier n'attend de confirmation (la page a peut-être expiré) : "
+                    "importez à nouveau le questionnaire rempli."
+                ),
+            ),
+            status=409,
+        )
+    if pending is None:
+        return render(
+            request,
+            "survey/spreadsheet_preview.html",
+            _context(association, campaign, pending=None, refused=""),
+        )
+    context = preview_context(association, campaign, pending)
+    if context["stale"]:
+        request.session.pop(key, None)
+    return render(
+        request,
+        "survey/spreadsheet_preview.html",
+        _context(association, campaign, pending=pending, **context),
+    )
