@@ -220,18 +220,25 @@ def submission_save_forms(
         submission = _locked_submission(
             association=association, campaign=campaign, expected_version=expected_version
         )
-        existing = {answer.form: answer for answer in submission.answers.all()}
+        existing = {
+            answer.form: answer for answer in submission.answers.prefetch_related("origins")
+        }
         for form, values in forms.items():
             answer = existing.get(form) or FormAnswer(submission=submission, form=form)
             origin = values.get("origin")
-            for name, value in values.items():
-                if name != "origin":
+            counts = {name: value for name, value in values.items() if name != "origin"}
+            # An answer left as it was is not written again (nor a history row added).
+            if answer.pk is None or any(
+                getattr(answer, name) != value for name, value in counts.items()
+            ):
+                for name, value in counts.items():
                     setattr(answer, name, value)
-            answer.full_clean(
-                exclude=["submission"], validate_unique=False, validate_constraints=False
-            )
-            answer.save()
-            if origin is not None:
+                answer.full_clean(
+                    exclude=["submission"], validate_unique=False, validate_constraints=False
+                )
+                answer.save()
+            stored = {item.country.code: item.count for item in answer.origins.all()}
+            if origin is not None and stored != {c: n for c, n in origin.items() if n}:
                 answer.origins.all().delete()
                 bulk_create_with_history(
                     [

@@ -86,6 +86,24 @@ def test_saving_a_grid_writes_its_answers_only(client_a, submission_a, associati
     assert submission_a.sections_saved == ["genre"]
 
 
+def test_only_the_answers_that_changed_are_written_again(client_a, submission_a, association_a):
+    url = section_url(association_a, 2024, "genre")
+    data = form_fields(client_a.get(url))
+    data["sexual-women"] = "6"
+    history = FormAnswer.history.count()
+
+    client_a.post(url, data)
+
+    # Labour's answer is as it was: one history row, for sexual exploitation only.
+    assert FormAnswer.history.count() == history + 1
+    assert FormAnswer.history.latest("history_id").form == "sexual"
+    origins = OriginCount.objects.count()
+    url = section_url(association_a, 2024, "origine")
+    client_a.post(url, form_fields(client_a.get(url)))
+    assert OriginCount.objects.count() == origins
+    assert not OriginCount.history.filter(history_type="-").exists()  # none deleted
+
+
 def test_the_first_save_creates_the_submission(client_a, campaign, association_a, member_a):
     url = section_url(association_a, 2024, "victimes")
     data = form_fields(client_a.get(url))
