@@ -1,6 +1,6 @@
 """The published tables, for the Miprof's staff: one page per campaign, and its downloads.
 
-`campaign_tables` renders `reports.tables.all_tables(campaign)` (four queries, whatever the
+`campaign_tables` renders `reports.tables.all_tables(campaign)` (five queries, whatever the
 number of associations) as DSFR tables in the report's order, each with its chart drawn
 on the server (`reports.charts`: why SVG rather than dsfr-chart is said there). The
 downloads call `reports.workbook` (the tables as Excel and JSON) and `reports.exports`

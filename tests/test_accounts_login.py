@@ -99,3 +99,17 @@ def test_logout(client, member_a):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
+
+
+def test_passwords_are_hashed_with_argon2_and_older_hashes_still_work(db, django_user_model):
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.test import override_settings
+
+    from surveyproject import settings as production
+
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        assert make_password("motdepasse-long-1234").startswith("argon2$")
+        older = make_password("motdepasse-long-1234", hasher="pbkdf2_sha256")
+        upgraded = []
+        assert check_password("motdepasse-long-1234", older, setter=upgraded.append)
+        assert upgraded == ["motdepasse-long-1234"]  # rehashed with Argon2 at the login
