@@ -12,10 +12,14 @@ import os
 
 # GUNICORN_BIND: where the load balancer reaches this server.
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# GUNICORN_WORKERS: processes; gunicorn's advice (2 × cores + 1) by default. Each keeps a
-# database connection (DATABASE_CONN_MAX_AGE): servers × workers must stay under
-# PostgreSQL's max_connections.
+# GUNICORN_WORKERS: processes; gunicorn's advice (2 × cores + 1) by default. Each thread
+# keeps a database connection (DATABASE_CONN_MAX_AGE).
 workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+# GUNICORN_THREADS: requests each worker serves at once (gthread workers when above 1). A
+# slow request (the cockpit, a workbook) then no longer holds up the quick saves queued
+# behind it in the same process (bench/load.py). Each thread keeps its own database
+# connection: servers × workers × threads must stay under max_connections.
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 # GUNICORN_TIMEOUT: seconds before a stuck worker is killed and replaced. The largest
 # exports of the Miprof's tables take a few seconds (bench/README.md).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)

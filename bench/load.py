@@ -288,7 +288,7 @@ def check_database(plan: dict) -> list[str]:
     return problems
 
 
-def serve(port: int, workers: int, log: Path) -> subprocess.Popen:
+def serve(port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -300,6 +300,7 @@ def serve(port: int, workers: int, log: Path) -> subprocess.Popen:
         "SECURE_HSTS_SECONDS": "0",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
@@ -339,7 +340,8 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=5)
     parser.add_argument("--spawn-rate", type=float, default=1.0, help="people started a second")
     parser.add_argument("--run-time", default="20m", help="upper bound (locust's --run-time)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=8765)
     # Between opening a page and saving it: 10 s on average, quick for a grid of counts.
     parser.add_argument("--think", type=float, default=10.0, help="mean seconds on a page")
@@ -360,7 +362,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="miprof-load-"))
     (workdir / "plan.json").write_text(json.dumps(plan))
-    server = serve(args.port, args.workers, workdir / "gunicorn.log")
+    server = serve(args.port, args.workers, args.threads, workdir / "gunicorn.log")
     prefix = workdir / "locust"
     try:
         started = time.perf_counter()
