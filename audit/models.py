@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     SUBMISSION_VALIDATED = "submission_validated", "Réponse validée"
     SUBMISSION_RETURNED = "submission_returned", "Réponse renvoyée pour correction"
     SUBMISSION_REOPENED = "submission_reopened", "Réponse rouverte"
+    CAMPAIGN_CREATED = "campaign_created", "Campagne créée"
+    CAMPAIGN_OPENED = "campaign_opened", "Campagne ouverte"
+    CAMPAIGN_CLOSED = "campaign_closed", "Campagne close"
 
 
 class ImmutableError(Exception):
@@ -107,6 +110,17 @@ def _current_request() -> HttpRequest | None:
     """The request being served, which simple-history's middleware keeps (services
     receive a user, not the request, yet the event should carry the address)."""
     return getattr(HistoricalRecords.context, "request", None)
+
+
+def command_identifier(command: str) -> str:
+    """Who ran a management command: no account, the system user."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        user = "inconnu"
+    return f"manage.py {command} ({user})"
 
 
 def record(

@@ -1,12 +1,16 @@
 """Writes on campaigns, for superusers: prepare the next edition, open it, close it.
 
 Each function runs in a transaction and raises `CampaignRefused` with a French message
-when the change would break a rule (one campaign open at a time, one per year).
+when the change would break a rule (one campaign open at a time, one per year); a change
+made is written to the audit log, by whoever made it (the request's user).
 """
 
 import datetime
 
 from django.db import IntegrityError, transaction
+
+from audit.models import Action
+from audit.models import record as audit_record
 
 from .models import Campaign
 
@@ -58,6 +62,7 @@ def campaign_create_next(*, campaign: Campaign) -> Campaign:
                 following.save()
         except IntegrityError as error:  # created by someone else since the check above
             raise CampaignRefused(refused) from error
+        audit_record(None, Action.CAMPAIGN_CREATED, obj=following)
     return following
 
 
@@ -82,6 +87,7 @@ def campaign_open(*, campaign: Campaign) -> Campaign:
         locked.status = Campaign.Status.OPEN
         locked._change_reason = "Ouverte"
         locked.save(update_fields=["status"])
+        audit_record(None, Action.CAMPAIGN_OPENED, obj=locked)
     campaign.status = locked.status
     return locked
 
@@ -98,5 +104,6 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
         locked.status = Campaign.Status.CLOSED
         locked._change_reason = "Close"
         locked.save(update_fields=["status"])
+        audit_record(None, Action.CAMPAIGN_CLOSED, obj=locked)
     campaign.status = locked.status
     return locked

@@ -250,3 +250,22 @@ def test_superuser_can_add_change_and_delete(admin_client, draft_2025):
 
     admin_client.post(url("delete", draft_2025), {"post": "yes"})
     assert not Campaign.objects.exists()
+
+
+def test_creating_opening_and_closing_are_in_the_audit_log(admin_client, campaign):
+    from audit.models import Action, AuditEvent
+
+    admin_client.post(url("create_next", campaign))
+    admin_client.post(url("close", campaign))
+    following = Campaign.objects.get(year=2025)
+    admin_client.post(url("open", following))
+
+    events = list(AuditEvent.objects.order_by("pk").values_list("action", "campaign_year"))
+    assert [event for event in events if event[0].startswith("campaign_")] == [
+        (Action.CAMPAIGN_CREATED, 2025),
+        (Action.CAMPAIGN_CLOSED, 2024),
+        (Action.CAMPAIGN_OPENED, 2025),
+    ]
+    campaign_events = AuditEvent.objects.filter(action__startswith="campaign_")
+    # By the superuser who clicked (the request's user).
+    assert {event.actor.is_superuser for event in campaign_events} == {True}

@@ -152,8 +152,20 @@ def test_export_import_export_is_byte_identical(db, tmp_path):
 def test_query_count_does_not_grow_with_submissions(db, django_assert_max_num_queries, submissions):
     store(*(answer(f"W75100{i:04d}", f"Association {i}") for i in range(submissions)))
 
-    # The campaign, the submissions with their associations, the answers, the origins.
-    with django_assert_max_num_queries(4):
+    # The campaign, the audit log's row, the submissions with their associations, the
+    # answers, the origins.
+    with django_assert_max_num_queries(5):
         text = run_export("--campaign", "2024")
 
     assert len(json.loads(text)) == submissions
+
+
+def test_an_export_is_in_the_audit_log(db):
+    from audit.models import Action, AuditEvent
+
+    store(answer("W751000001", "Abri"))
+    run_export("--campaign", "2024")
+
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert event.actor_identifier.startswith("manage.py export_answers (")
+    assert event.campaign_year == 2024

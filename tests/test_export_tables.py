@@ -245,3 +245,13 @@ def test_the_demo_publication_shows_f1_whole_and_protects_every_relation(demo):
     assert [other[1].value, other[2].value] == ["< 3", None]
     labour = f6[labels.index("Exploitation par le travail (hors travail domestique)") + 1]
     assert labour[1].value == "masqué"
+
+
+def test_an_export_is_in_the_audit_log(answers, tmp_path):
+    from audit.models import Action, AuditEvent
+
+    call_command("export_tables", "--campaign", "2024", "--output", str(tmp_path / "t.json"))
+
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert event.actor is None and event.actor_identifier.startswith("manage.py export_tables (")
+    assert event.campaign_year == 2024 and event.details["format"] == "json"

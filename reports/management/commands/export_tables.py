@@ -5,6 +5,8 @@ an Excel workbook (reports/workbook.py)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action, command_identifier
+from audit.models import record as audit_record
 from reports.tables import all_tables
 from reports.workbook import tables_json, tables_workbook
 from survey.models import Campaign
@@ -54,6 +56,13 @@ class Command(BaseCommand):
                 f"Campagne {campaign} inconnue : aucune édition de cette année."
             ) from None
 
+        audit_record(
+            None,
+            Action.EXPORT,
+            identifier=command_identifier("export_tables"),
+            obj=edition,
+            details={"format": format, "publication": publication, "output": str(output or "-")},
+        )
         tables = all_tables(edition)
         if not next(iter(tables.values())).respondents:
             self.stderr.write(

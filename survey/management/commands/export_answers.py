@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action, command_identifier
+from audit.models import record as audit_record
 from survey.answers_json import dump_answers, export_answers
 from survey.models import Campaign
 
@@ -23,6 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args, campaign: int, output: str | None, **options):
         if not Campaign.objects.filter(year=campaign).exists():
             raise CommandError(f"Campagne {campaign} inconnue : aucune édition de cette année.")
+        audit_record(
+            None,
+            Action.EXPORT,
+            identifier=command_identifier("export_answers"),
+            campaign_year=campaign,
+            details={"output": output or "-"},
+        )
         entries = export_answers(campaign)
         text = dump_answers(entries)
         if output is None:
