@@ -7,7 +7,9 @@ is a whole number from 0 to MAX_COUNT, or blank where blank is allowed). Bodies 
 or with too many fields are refused with 400 before any view runs.
 The JSON import (`manage.py import_answers`), fed with random documents and with valid
 ones where one value is replaced, either loads answers that break no rule or refuses with
-its message and loads nothing.
+its message and loads nothing. The workbook upload, fed with random bytes and with the
+downloaded workbook carrying random values in random cells, shows a preview or refuses
+with its message, and never changes the draft before "Appliquer".
 """
 
 import io
@@ -212,3 +214,77 @@ def _mutate(document, value, key: int):
         container, name = places[key % len(places)]
         container[name] = value
     return document
+
+
+# --- The workbook upload -----------------------------------------------------------------
+
+CELL_VALUES = st.one_of(
+    HOSTILE,
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.sampled_from(["=1+1", "=A1*1000000", '=HYPERLINK("http://x")', None]),
+)
+
+
+@pytest.fixture
+def workbook_template(client_a, association_a, campaign):
+    """A's draft and its workbook as downloaded: the cells a member may fill, by sheet."""
+    from openpyxl import load_workbook
+
+    make_submission(association_a, campaign)
+    url = f"/espace/{association_a.pk}/{campaign.year}/tableur/questionnaire.xlsx"
+    content = client_a.get(url).content
+    book = load_workbook(io.BytesIO(content))
+    inputs = [
+        (sheet.title, cell.coordinate)
+        for sheet in book.worksheets
+        if sheet.sheet_state == "visible"
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.protection.locked is False
+    ]
+    return content, inputs
+
+
+def test_hostile_workbooks_never_break_the_upload(client_a, association_a, workbook_template):
+    """Random bytes, and the downloaded workbook with random values (text, decimals,
+    formulas, huge numbers…) in random cells, input or label: a preview or a refusal with
+    its message, never a 500, and the draft untouched until "Appliquer"."""
+    from openpyxl import load_workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    content, inputs = workbook_template
+    upload_url = f"/espace/{association_a.pk}/2024/tableur/importer/"
+    before = Submission.objects.get().to_data()
+
+    @hypothesis_settings(FUZZ, max_examples=25)
+    @given(
+        garbage=st.one_of(st.none(), st.binary(max_size=2000)),
+        edits=st.lists(st.tuples(st.sampled_from(inputs), CELL_VALUES, st.booleans()), max_size=6),
+    )
+    def send(garbage, edits):
+        if garbage is not None:
+            data = garbage
+        else:
+            book = load_workbook(io.BytesIO(content))
+            for (sheet, ref), value, elsewhere in edits:
+                target = book[sheet]
+                if elsewhere:  # a label or a cell outside the layout
+                    ref = "A1" if ref != "A1" else "B2"
+                if isinstance(value, str):  # what no xlsx file can hold
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                target[ref].value = value
+            stream = io.BytesIO()
+            book.save(stream)
+            data = stream.getvalue()
+        file = io.BytesIO(data)
+        file.name = "questionnaire.xlsx"
+        response = client_a.post(upload_url, {"fichier": file})
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 200:
+            page = response.content.decode()
+            assert "Fichier refusé" in page and "fr-alert" in page
+        assert Submission.objects.get().to_data() == before
+
+    send()
