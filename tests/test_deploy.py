@@ -115,3 +115,19 @@ def test_the_health_check_answers_in_plain_http(production_requests):
 def test_https_responses_carry_hsts_for_a_year(production_requests):
     assert production_requests["health_https"]["status"] == 200
     assert production_requests["health_https"]["hsts"] == "max-age=31536000; includeSubDomains"
+
+
+def test_an_app_server_refuses_to_start_without_its_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = run(["-c", "import surveyproject.wsgi"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_commands_that_need_no_key_run_without_it(tmp_path):
+    """`makemigrations --check` on a fresh checkout, with nothing in the environment."""
+    env = {key: value for key, value in production_env(tmp_path).items() if key == "PATH"}
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
