@@ -11,7 +11,7 @@ from dsfr.forms import DsfrBaseForm
 
 from .checks import field_label, number
 from .geography import country_code, country_name
-from .models import Association
+from .models import Association, FormAnswer
 from .questionnaire import FORM_LABELS, MAX_COUNT, PART1_FIELDS, Section
 
 
@@ -110,7 +110,7 @@ def grid_form_class(section: Section, forms_shown: Iterable[str]) -> type[DsfrBa
         fields[grid_field_name("other", "other_label")] = forms.CharField(
             label="Autre forme d'exploitation : précisez",
             required=False,
-            max_length=200,
+            max_length=FormAnswer._meta.get_field("other_label").max_length,
         )
     return _form_class("GridForm", fields)
 

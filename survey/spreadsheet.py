@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import services
 from .checks import ACCOMPANIED, ORIGIN_COUNTRIES, RULES, Problem, field_label, number
 from .geography import countries_in_french, country_code, country_name
-from .models import Association, Campaign, Submission
+from .models import Association, Campaign, FormAnswer, Submission
 from .questionnaire import (
     FORM_LABELS,
     FORMS,
@@ -67,7 +67,7 @@ RATIO_FLOOR = 1024 * 1024
 MAX_ENTRIES = 1000
 MARGIN = 50  # rows and columns around a sheet's layout read to find stray values
 MAX_MESSAGES = 50  # a refused file lists this many problems, then says how many more
-OTHER_LABEL_MAX = 200  # FormAnswer.other_label
+OTHER_LABEL_MAX = FormAnswer._meta.get_field("other_label").max_length
 COMMENT_MAX = 10_000
 
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from survey.demo import consistent_form
 from survey.models import Association, Campaign, Membership, Submission
+from survey.roles import staff_group
 from survey.services import submission_save_data
 
 
@@ -74,6 +75,20 @@ def staff_user(django_user_model):
         password="motdepasse-staff-1234",
         is_staff=True,
     )
+
+
+@pytest.fixture
+def miprof(staff_user):
+    """A member of the Miprof's staff: the "Miprof" group and its permissions."""
+    staff_user.groups.add(staff_group())
+    return staff_user
+
+
+@pytest.fixture
+def staff_client(client, miprof):
+    """The test client, logged in as a member of the Miprof's staff."""
+    client.force_login(miprof)
+    return client
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from survey.campaigns import CampaignRefused, campaign_create_next
 from survey.models import Campaign
-from survey.roles import staff_group
 
 from .conftest import page_text
 
@@ -27,13 +26,6 @@ def messages_of(response) -> list[str]:
 @pytest.fixture
 def admin_client(client, superuser):
     client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    staff_user.groups.add(staff_group())
-    client.force_login(staff_user)
     return client
 
 

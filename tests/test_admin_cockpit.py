@@ -13,7 +13,6 @@ from survey.checks import errors, warnings
 from survey.cockpit import NO_REGION, campaign_cockpit, safe_text
 from survey.models import Association, FormAnswer, OriginCount, Submission
 from survey.questionnaire import COUNT_FIELDS
-from survey.roles import staff_group
 from survey.services import submission_problems
 
 from .conftest import consistent_answers, make_submission, page_text
@@ -27,18 +26,6 @@ def cockpit_url(campaign) -> str:
 
 def export_url(campaign) -> str:
     return reverse("admin:survey_campaign_cockpit_export", args=[campaign.pk])
-
-
-@pytest.fixture
-def miprof(staff_user):
-    staff_user.groups.add(staff_group())
-    return staff_user
-
-
-@pytest.fixture
-def staff_client(client, miprof):
-    client.force_login(miprof)
-    return client
 
 
 def association(name: str, identifier: str, region: str = "", departement: str = "") -> Association:

@@ -12,7 +12,6 @@ import pytest
 from django.urls import reverse
 
 from survey.models import FormAnswer, Message, Submission
-from survey.roles import staff_group
 
 from .conftest import make_submission
 
@@ -49,12 +48,6 @@ CASES = [
     for what, *answers in MATRIX
     for role, expected in zip(ROLES, answers, strict=True)
 ]
-
-
-@pytest.fixture
-def miprof(staff_user):
-    staff_user.groups.add(staff_group())
-    return staff_user
 
 
 def everything_stored() -> dict:

@@ -14,7 +14,6 @@ from django.urls import reverse
 from survey import history, services
 from survey.demo import consistent_form
 from survey.models import Association, Message, Submission, WarningExplanation
-from survey.roles import staff_group
 
 from .conftest import consistent_answers, form_fields, make_submission, page_text
 
@@ -27,19 +26,6 @@ GENDER_ERROR = (
     "Exploitation sexuelle : la somme des identités de genre (10) diffère du nombre de "
     "victimes accompagnées (9)."
 )
-
-
-@pytest.fixture
-def miprof(staff_user):
-    """A member of the Miprof's staff: the "Miprof" group and its permissions."""
-    staff_user.groups.add(staff_group())
-    return staff_user
-
-
-@pytest.fixture
-def staff_client(client, miprof):
-    client.force_login(miprof)
-    return client
 
 
 def review_url(submission: Submission) -> str:

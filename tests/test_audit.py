@@ -7,7 +7,6 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent, ImmutableError, record
 from survey import services
 from survey.models import Submission
-from survey.roles import staff_group
 
 from .conftest import make_submission
 
@@ -15,12 +14,6 @@ PASSWORD_A = "motdepasse-a-1234"
 ADDRESS = "203.0.113.9"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def miprof(staff_user):
-    staff_user.groups.add(staff_group())
-    return staff_user
 
 
 def events(action: Action):

@@ -2,22 +2,13 @@
 
 import io
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from survey.models import Submission
-from survey.roles import staff_group
 
 from .conftest import make_submission, page_text
 from .test_spreadsheet import as_bytes, stored
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    staff_user.groups.add(staff_group())
-    client.force_login(staff_user)
-    return client
 
 
 def spreadsheet_url(association) -> str:

@@ -19,7 +19,6 @@ from reports.charts import PALETTE, bar_chart, pie_chart, summary
 from reports.tables import NBSP, NOT_COMPARABLE, NOTE, TABLES, all_tables
 from reports.views import scope_text
 from survey.models import Association, Campaign, Submission
-from survey.roles import staff_group
 
 from .conftest import make_submission, page_text
 
@@ -124,19 +123,6 @@ def test_summary_reads_each_item():
 
 
 # ------------------------------------------------------------------------------- pages
-
-
-@pytest.fixture
-def miprof(staff_user):
-    """A member of the Miprof's staff, with the role's permissions."""
-    staff_user.groups.add(staff_group())
-    return staff_user
-
-
-@pytest.fixture
-def staff_client(client, miprof):
-    client.force_login(miprof)
-    return client
 
 
 @pytest.fixture

@@ -19,12 +19,10 @@ from survey.questionnaire import SECTIONS
 
 # Playwright's names through that module: importing it skips this one when they are missing.
 from tests.e2e.test_questionnaire_flow import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     Page,
+    chromium,
     log_in,
-    sync_playwright,
 )
 from tests.e2e.test_staff_review_flow import admin_log_in
 
@@ -75,15 +73,8 @@ def paths(transactional_db) -> dict[str, list[str]]:
 
 @pytest.fixture
 def browser(paths):
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run).",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

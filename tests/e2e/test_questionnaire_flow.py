@@ -13,6 +13,7 @@ Deselect with `-m "not e2e"`.
 import json
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,15 +63,9 @@ def demo(transactional_db):
     load_demo(with_dataset=False)
 
 
-@pytest.fixture
-def browser(demo):
-    """Chromium, for one test.
-
-    Playwright's synchronous API keeps an asyncio loop running in this thread, where Django
-    then refuses database queries ("You cannot call this from an async context"). So the
-    browser starts after the demo is loaded and stops before the database is flushed, and
-    the tests check the database through the pages only.
-    """
+@contextmanager
+def chromium():
+    """Debian's Chromium through Playwright, for one test; in CI, missing is a failure."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run).",
@@ -80,6 +75,19 @@ def browser(demo):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(demo):
+    """Chromium, for one test.
+
+    Playwright's synchronous API keeps an asyncio loop running in this thread, where Django
+    then refuses database queries ("You cannot call this from an async context"). So the
+    browser starts after the demo is loaded and stops before the database is flushed, and
+    the tests check the database through the pages only.
+    """
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -19,16 +19,14 @@ from survey.demo import DEMO_PASSWORD, STAFF_EMAIL, load_demo
 
 # Playwright's names through that module: importing it skips this one when they are missing.
 from tests.e2e.test_questionnaire_flow import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     Page,
     cell,
+    chromium,
     expect,
     log_in,
     open_association,
     save,
-    sync_playwright,
     total,
 )
 
@@ -52,15 +50,8 @@ def demo(transactional_db):
 def browser(demo):
     """Chromium, started after the demo is loaded (see test_questionnaire_flow.py: once
     Playwright's sync API runs, this thread may no longer query the database)."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run).",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
