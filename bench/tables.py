@@ -9,9 +9,15 @@ holds their validated answers of the year before (forms only), so that F1's evol
 computed too. Associations are added to reach each N in turn (bulk_create in batches);
 then it prints:
 
-- `all_tables`: the best of three runs (after one to warm up), and its queries;
-- `tables_workbook`: the time to write the tables' workbook (n/a while reports/workbook.py
-  is missing);
+- `all_tables`: the best of three runs (after one to warm up, which computes and stores
+  the figures), and its queries: what every tables page and download does;
+- `compute`: one campaign's figures added up from its answers (`CampaignFigures.compute`),
+  and its queries: what the first `all_tables` after a change the stored figures did not
+  follow does, once;
+- `reopen+validate`: a validated submission reopened then validated again, the stored
+  figures following (`figures_follow`), two transactions; then the stored figures are
+  compared with a fresh computation;
+- `tables_workbook`: the time to write the tables' workbook;
 - the raw export (`write_xlsx(AnswersExporter(campaign), file)`, 6 N rows): its time, and
   its peak Python memory in a second run under tracemalloc (slower: not timed); then the
   time of the same rows as CSV (`write_csv`), for comparison.
@@ -22,7 +28,7 @@ for 70; workbook < 2 s; raw export of 60 000 rows < 10 s, memory not growing wit
 It writes to the database: it refuses a database whose name lacks "bench" (and the
 project's db.sqlite3). Only its own rows are touched (campaigns 2098 and 2099,
 associations W99…), deleted at the start and, unless --keep, at the end.
-`--explain` prints PostgreSQL's plans of the tables' queries for the largest N.
+`--explain` prints PostgreSQL's plans of `compute`'s queries for the largest N.
 """
 
 import argparse
@@ -43,10 +49,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from reports.exports import AnswersExporter, write_csv, write_xlsx  # noqa: E402
+from reports.figures import CampaignFigures, figures_follow  # noqa: E402
+from reports.models import StoredFigures  # noqa: E402
 from reports.tables import all_tables  # noqa: E402
 from survey.geography import COUNTRY_REGION  # noqa: E402
 from survey.models import (  # noqa: E402
@@ -93,6 +101,10 @@ def clean() -> None:
         )
         cursor.execute(
             f"DELETE FROM {Submission._meta.db_table} WHERE campaign_id IN ({campaigns})", years
+        )
+        cursor.execute(
+            f"DELETE FROM {StoredFigures._meta.db_table} WHERE campaign_id IN ({campaigns})",
+            years,
         )
         cursor.execute(f"DELETE FROM {Campaign._meta.db_table} WHERE year IN (%s, %s)", years)
         cursor.execute(
@@ -173,10 +185,46 @@ def seconds(function, *args) -> float:
 
 
 def time_all_tables(campaign: Campaign) -> tuple[float, int]:
-    all_tables(campaign)  # warm up: connection, caches
+    """All tables from the stored figures: what every page and download does."""
+    all_tables(campaign)  # warm up: connection, caches; the figures computed and stored
     with CaptureQueriesContext(connection) as queries:
         all_tables(campaign)
     best = min(seconds(all_tables, campaign) for _ in range(3))
+    return best, len(queries)
+
+
+def time_compute(campaign: Campaign) -> tuple[float, int]:
+    """One campaign's figures added up from its answers: what the first `all_tables`
+    after a change the stored figures did not follow (an import, say) does, once."""
+    with CaptureQueriesContext(connection) as queries:
+        CampaignFigures.compute(campaign)
+    best = min(seconds(CampaignFigures.compute, campaign) for _ in range(3))
+    return best, len(queries)
+
+
+def time_review(campaign: Campaign) -> tuple[float, int]:
+    """A validated submission reopened then validated again, the stored figures following
+    (reports.figures.figures_follow), in two transactions: the best of three."""
+    submission = Submission.objects.filter(campaign=campaign, status=VALIDATED).first()
+
+    def change(status: str) -> None:
+        with transaction.atomic():
+            locked = Submission.objects.select_for_update().get(pk=submission.pk)
+            with figures_follow(locked):
+                locked.status = status
+                locked.version += 1
+                locked.save()
+
+    def review() -> None:
+        change(Submission.Status.SUBMITTED)
+        change(VALIDATED)
+
+    all_tables(campaign)  # figures stored, so that they are followed
+    with CaptureQueriesContext(connection) as queries:
+        review()
+    best = min(seconds(review) for _ in range(3))
+    stored = StoredFigures.objects.get(campaign=campaign).figures
+    assert stored == CampaignFigures.compute(campaign).as_json(), "stored figures drifted"
     return best, len(queries)
 
 
@@ -206,9 +254,9 @@ def raw_export(campaign: Campaign) -> tuple[float, int, int, float]:
 
 
 def explain(campaign: Campaign) -> None:
-    """PostgreSQL's plan of every query `all_tables` runs, with actual times."""
+    """PostgreSQL's plan of every query computing the figures, with actual times."""
     with CaptureQueriesContext(connection) as queries:
-        all_tables(campaign)
+        CampaignFigures.compute(campaign)
     with connection.cursor() as cursor:
         for query in queries:
             print("\n--", query["sql"][:120], "…")
@@ -231,8 +279,10 @@ def main() -> None:
     campaign = Campaign.objects.create(year=YEAR, reference_year=YEAR - 1)
     print(f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
     print(
-        f"{'N':>7} | {'build':>7} | {'all_tables':>10} | {'queries':>7} | {'workbook':>8} | "
-        f"{'raw export (6 N rows)':>21} | {'peak memory':>11} | {'file':>8} | {'same, CSV':>9}"
+        f"{'N':>7} | {'build':>7} | {'all_tables':>10} | {'queries':>7} | "
+        f"{'compute':>8} | {'queries':>7} | {'reopen+validate':>15} | {'queries':>7} | "
+        f"{'workbook':>8} | {'raw export (6 N rows)':>21} | {'peak memory':>11} | "
+        f"{'file':>8} | {'same, CSV':>9}"
     )
     size = 0
     try:
@@ -243,12 +293,15 @@ def main() -> None:
                 if connection.vendor == "postgresql":
                     cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give
             tables_time, queries = time_all_tables(campaign)
+            compute_time, compute_queries = time_compute(campaign)
+            review_time, review_queries = time_review(campaign)
             workbook = time_workbook(campaign)
             export_time, peak, file_size, csv_time = raw_export(campaign)
             print(
                 f"{target:>7} | {built:>5.1f} s | {tables_time:>8.3f} s | {queries:>7} | "
-                f"{workbook:>8} | {export_time:>19.2f} s | {peak / 2**20:>8.1f} MB | "
-                f"{file_size / 2**20:>5.1f} MB | {csv_time:>7.2f} s",
+                f"{compute_time:>6.3f} s | {compute_queries:>7} | {review_time:>13.3f} s | "
+                f"{review_queries:>7} | {workbook:>8} | {export_time:>19.2f} s | "
+                f"{peak / 2**20:>8.1f} MB | {file_size / 2**20:>5.1f} MB | {csv_time:>7.2f} s",
                 flush=True,
             )
         if options.explain and connection.vendor == "postgresql":

@@ -1,6 +1,6 @@
-"""The sums every published table is computed from, read in five queries per campaign.
+"""The sums every published table is computed from, and how they are kept.
 
-`CampaignFigures.load(campaign)` runs, over the VALIDATED submissions of the campaign:
+`CampaignFigures.compute(campaign)` runs, over the VALIDATED submissions of the campaign:
 
 1. one aggregate over `Submission`: how many there are, and the once-per-submission
    counts (`suspects_identified`, `association_civil_party_cases`) with how many answered;
@@ -11,31 +11,30 @@
    associations have at least one answer meeting it (the respondents of a Part 2
    question: they cannot be added up across forms, an association answering for two
    forms counts once);
-4. one query over `OriginCount` grouped by (country, form);
+4. one query over `OriginCount` grouped by (country, form).
 
-and one more over the validated answers of the previous campaign (`Campaign.previous`):
-5. the victims detected by form, for F1's evolution.
-
-Whatever the number of associations, that is five queries; `reports.tables` builds every
-table from the result without touching the database again.
-
-Time (`bench/tables.py`, PostgreSQL): each query reads every validated answer of the
-campaign; the submissions are found by the index on `campaign_id` in a few ms. What
-grows with the number of associations is the work per row: some 180 sums in query 2
-(each costs about the same, FILTERed or not, so only what a table reads is summed), a
-condition per respondent count in query 3, and the join of every origin count to its
-answer in query 4.
+Whatever the number of associations, that is four queries, but each reads every validated
+answer: 0.7 s for 10 000 associations on PostgreSQL (`bench/tables.py`). Every figure is
+a sum over submissions, so the figures are kept (`reports.models.StoredFigures`) with a
+stamp of the validated submissions they come from, and `CampaignFigures.load`, what the
+tables call, reads them back in three queries (with the previous campaign's, for F1's
+evolution). Validating or reopening a submission adds or takes away its own figures in
+the same transaction (`figures_follow`, a few small queries); anything else that changes
+the validated submissions changes the stamp, and the next `load` computes them again.
+`reports.tables` builds every table from the result without touching the database again.
 
 Part 2 blanks are "not answered", never 0: a condition says which answers a share may
 use, and both sides of the share are summed over the answers meeting it.
 """
 
+import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Case, Count, Max, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Max, Q, Sum, When
 
 from survey.models import Campaign, FormAnswer, OriginCount, Submission
 from survey.questionnaire import (
@@ -46,6 +45,8 @@ from survey.questionnaire import (
     PART2_GROUPS,
     SUBMISSION_COUNT_FIELDS,
 )
+
+from .models import StoredFigures
 
 VALIDATED = Submission.Status.VALIDATED
 
@@ -152,26 +153,40 @@ def _per_form_aggregates() -> dict:
     return aggregates
 
 
-def _previous_detected(campaign: Campaign) -> tuple[dict[str, int] | None, int | None]:
-    """Victims detected by form in the validated answers of the previous campaign.
+def _digest() -> str:
+    """A short digest of what the figures hold: stored figures computed by other
+    definitions (after a release that changed them) no longer match and are recomputed."""
+    definitions = repr((sorted(_per_form_aggregates()), CONDITIONS, CONDITIONAL_SUMS, FORMAT))
+    return f"{zlib.crc32(definitions.encode()):08x}"
 
-    The previous campaign is `Campaign.previous` (the edition just before, whatever its
-    answers), read as a subquery: one query, grouped by form.
+
+# Raise when the meaning of a stored figure changes without its definition changing.
+FORMAT = 1
+
+
+def stamps(campaigns: list[Campaign]) -> dict[int, str]:
+    """Campaign id → what its validated submissions are, in one query.
+
+    Whatever changes them changes the stamp: one validated or no longer validated (the
+    count, the sum of ids), a service's edit (the sum of versions) or any save (the
+    latest `updated_at`). Answers are only written through a submission's services, and
+    the admin leaves validated answers read-only (survey/admin_submissions.py).
     """
-    previous = Campaign.objects.filter(year__lt=campaign.year).order_by("-year")
-    rows = list(
-        FormAnswer.objects.filter(
-            submission__campaign=Subquery(previous.values("pk")[:1]),
-            submission__status=VALIDATED,
+    digest = _digest()
+    found = {
+        row["campaign"]: (
+            f"{digest}:{row['count']}:{row['ids']}:{row['versions']}:{row['last'].isoformat()}"
         )
-        .values("form", "submission__campaign__reference_year")
-        .annotate(detected=Sum("detected"))
+        for row in Submission.objects.filter(campaign__in=campaigns, status=VALIDATED)
+        .values("campaign")
+        .annotate(count=Count("pk"), ids=Sum("pk"), versions=Sum("version"), last=Max("updated_at"))
         .order_by()
-    )
-    if not rows:
-        return None, None
-    detected = dict.fromkeys(FORMS, 0) | {row["form"]: row["detected"] or 0 for row in rows}
-    return detected, rows[0]["submission__campaign__reference_year"]
+    }
+    return {campaign.pk: found.get(campaign.pk, f"{digest}:0") for campaign in campaigns}
+
+
+def _added(one: dict, other: dict, sign: int) -> dict:
+    return {key: one.get(key, 0) + sign * other.get(key, 0) for key in one.keys() | other.keys()}
 
 
 @dataclass(frozen=True)
@@ -200,7 +215,60 @@ class CampaignFigures:
 
     @classmethod
     def load(cls, campaign: Campaign) -> "CampaignFigures":
-        validated = Submission.objects.filter(campaign=campaign, status=VALIDATED)
+        """The figures of the campaign, with the previous campaign's victims detected.
+
+        Read from `StoredFigures` when their stamp is the campaign's (three queries);
+        computed again (`compute`) and stored when it is not (five more, for each of the
+        two campaigns). The stamps are read before
+        the figures are computed: an answer validated in between leaves figures newer
+        than their stamp, which the next load computes again, never the reverse.
+        """
+        previous = campaign.previous
+        campaigns = [campaign, previous] if previous else [campaign]
+        current = stamps(campaigns)
+        stored = {
+            row.campaign_id: row for row in StoredFigures.objects.filter(campaign__in=campaigns)
+        }
+
+        def figures_of(edition: Campaign) -> CampaignFigures:
+            row = stored.get(edition.pk)
+            if row is not None and row.stamp == current[edition.pk]:
+                return cls.from_json(edition, row.figures)
+            figures = cls.compute(edition)
+            kept = StoredFigures(
+                campaign=edition, stamp=current[edition.pk], figures=figures.as_json()
+            )
+            if row is None:
+                # Another request may store them meanwhile: theirs are as good.
+                StoredFigures.objects.bulk_create([kept], ignore_conflicts=True)
+            else:
+                kept.save(force_update=True)
+            return figures
+
+        figures = figures_of(campaign)
+        if previous is None:
+            return figures
+        before = figures_of(previous)
+        if not before.submissions:
+            return figures
+        return replace(
+            figures,
+            previous_detected={form: before.form(form, "detected") for form in FORMS},
+            previous_reference_year=previous.reference_year,
+        )
+
+    @classmethod
+    def compute(cls, campaign: Campaign, submission: Submission | None = None) -> "CampaignFigures":
+        """Add up the validated answers of the campaign in four queries; or, given a
+        submission, its own answers whatever its status (what it adds to the campaign's).
+
+        Without the previous campaign's figures (`load` adds them).
+        """
+        if submission is None:
+            which = {"campaign": campaign, "status": VALIDATED}
+        else:
+            which = {"pk": submission.pk}
+        validated = Submission.objects.filter(**which)
         once: dict = {"submissions": Count("pk")}
         for field in SUBMISSION_COUNT_FIELDS:
             once[f"sum_{field}"] = Sum(field)
@@ -208,7 +276,7 @@ class CampaignFigures:
         per_submission = {name: value or 0 for name, value in validated.aggregate(**once).items()}
 
         answers = FormAnswer.objects.filter(
-            submission__campaign=campaign, submission__status=VALIDATED
+            **{f"submission__{name}": value for name, value in which.items()}
         )
         aggregates = _per_form_aggregates()
         by_form: dict[str, dict[str, int]] = {form: dict.fromkeys(aggregates, 0) for form in FORMS}
@@ -234,7 +302,7 @@ class CampaignFigures:
         foreign_if_irregular: dict[str, int] = defaultdict(int)
         origin_rows = (
             OriginCount.objects.filter(
-                answer__submission__campaign=campaign, answer__submission__status=VALIDATED
+                **{f"answer__submission__{name}": value for name, value in which.items()}
             )
             .values("country", "answer__form")
             .annotate(
@@ -250,8 +318,6 @@ class CampaignFigures:
             if country != "FR":
                 foreign_if_irregular[form] += row["victims_if_irregular"] or 0
 
-        previous_detected, previous_reference_year = _previous_detected(campaign)
-
         return cls(
             campaign=campaign,
             submissions=per_submission.pop("submissions"),
@@ -260,8 +326,48 @@ class CampaignFigures:
             respondents={name: value or 0 for name, value in respondents.items()},
             origins=origins,
             foreign_if_irregular={form: foreign_if_irregular[form] for form in FORMS},
-            previous_detected=previous_detected,
-            previous_reference_year=previous_reference_year,
+        )
+
+    def plus(self, other: "CampaignFigures", sign: int = 1) -> "CampaignFigures":
+        """These figures with another's added (sign 1) or taken away (sign −1).
+
+        Every figure is a sum over submissions, an association meeting a condition
+        counting 1: the campaign's figures are the sum of its submissions' own.
+        """
+        origins = _added(self.origins, other.origins, sign)
+        return replace(
+            self,
+            submissions=self.submissions + sign * other.submissions,
+            per_submission=_added(self.per_submission, other.per_submission, sign),
+            by_form={form: _added(self.by_form[form], other.by_form[form], sign) for form in FORMS},
+            respondents=_added(self.respondents, other.respondents, sign),
+            origins={key: value for key, value in origins.items() if value},
+            foreign_if_irregular=_added(
+                self.foreign_if_irregular, other.foreign_if_irregular, sign
+            ),
+        )
+
+    def as_json(self) -> dict:
+        """What `StoredFigures.figures` holds (without the previous campaign's)."""
+        return {
+            "submissions": self.submissions,
+            "per_submission": self.per_submission,
+            "by_form": self.by_form,
+            "respondents": self.respondents,
+            "origins": [[country, form, n] for (country, form), n in sorted(self.origins.items())],
+            "foreign_if_irregular": self.foreign_if_irregular,
+        }
+
+    @classmethod
+    def from_json(cls, campaign: Campaign, data: dict) -> "CampaignFigures":
+        return cls(
+            campaign=campaign,
+            submissions=data["submissions"],
+            per_submission=data["per_submission"],
+            by_form=data["by_form"],
+            respondents=data["respondents"],
+            origins={(country, form): n for country, form, n in data["origins"]},
+            foreign_if_irregular=data["foreign_if_irregular"],
         )
 
     def total(self, field: str, condition: str | None = None, forms=FORMS) -> int:
@@ -276,3 +382,31 @@ class CampaignFigures:
         """Associations whose answer for `form` meets the condition (one of
         `COUNTED_ANSWERS`)."""
         return self.by_form[form][answers_name(condition)]
+
+
+@contextmanager
+def figures_follow(submission: Submission):
+    """Keep the stored figures of the submission's campaign in step with what the block
+    does to it (validate, reopen), in the caller's transaction.
+
+    The figures row is locked first: two reviews in the same campaign update it one
+    after the other. When its stamp is still the campaign's, the submission's own figures
+    are taken away if it was validated and added if it is validated after the block, in
+    a few queries whatever the number of associations. When it is not (something else
+    changed the validated answers), the row is left as it is: the next `load` computes
+    the whole campaign again.
+    """
+    campaign = submission.campaign
+    row = StoredFigures.objects.select_for_update().filter(campaign=campaign).first()
+    if row is None or row.stamp != stamps([campaign])[campaign.pk]:
+        yield
+        return
+    figures = CampaignFigures.from_json(campaign, row.figures)
+    if submission.status == VALIDATED:
+        figures = figures.plus(CampaignFigures.compute(campaign, submission), -1)
+    yield
+    if submission.status == VALIDATED:
+        figures = figures.plus(CampaignFigures.compute(campaign, submission))
+    row.stamp = stamps([campaign])[campaign.pk]
+    row.figures = figures.as_json()
+    row.save()

@@ -1,11 +1,11 @@
 """The published tables of one campaign (questionnaire.md, "Published tables").
 
 One typed function per table (`table_f1` … `table_ins`, registered in `TABLES` in the
-report's order) builds a `Table` from a `CampaignFigures` (reports/figures.py: four
-queries over the VALIDATED submissions and one over those of the previous campaign,
-whatever the number of associations). Each function also takes a `Campaign` and loads
-its figures; `all_tables(campaign)` loads them once for every table. Rendering (HTML,
-JSON, Excel) reads `Table` and never recomputes.
+report's order) builds a `Table` from a `CampaignFigures` (reports/figures.py: the sums
+of the VALIDATED submissions and of those of the previous campaign, kept between requests
+and read in three queries whatever the number of associations). Each function also takes
+a `Campaign` and loads its figures; `all_tables(campaign)` loads them once for every
+table. Rendering (HTML, JSON, Excel) reads `Table` and never recomputes.
 
 Numbers
 -------

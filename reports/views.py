@@ -1,10 +1,11 @@
 """The published tables, for the Miprof's staff: one page per campaign, and its downloads.
 
-`campaign_tables` renders `reports.tables.all_tables(campaign)` (five queries, whatever the
-number of associations) as DSFR tables in the report's order, each with its chart drawn
-on the server (`reports.charts`: why SVG rather than dsfr-chart is said there). The
-downloads call `reports.workbook` (the tables as Excel and JSON) and `reports.exports`
-(raw answers and origins), imported when asked for: a module that is missing answers 503
+`campaign_tables` renders `reports.tables.all_tables(campaign)` (three queries reading
+the stored figures, whatever the number of associations) as DSFR tables in the report's
+order, each with its chart drawn on the server (`reports.charts`: why SVG rather than
+dsfr-chart is said there). The downloads call `reports.workbook` (the tables as Excel and
+JSON) and `reports.exports` (raw answers and origins), imported when asked for: a module
+that is missing answers 503
 with a French message, and every page still works.
 
 Staff only: an anonymous visitor is sent to the login page; anyone logged in who is not

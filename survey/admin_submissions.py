@@ -13,6 +13,7 @@ through the import, or after a return.
 from dataclasses import dataclass, field
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
@@ -28,24 +29,37 @@ from .models import FormAnswer, OriginCount, Submission
 from .questionnaire import FORM_LABELS, FORMS, ORIGIN_UNKNOWN, SECTIONS
 
 
-class SuperuserEditsOnly:
-    """Read-only for everyone but superusers, whatever permissions a group grants.
+def _validated(obj) -> bool:
+    """Whether `obj` (a submission, or one of its answers) belongs to a validated
+    submission: its answers are counted in the published tables."""
+    submission = getattr(obj, "submission", obj)
+    return isinstance(submission, Submission) and submission.status == Submission.Status.VALIDATED
 
-    simple-history's "revert" (a POST on a historical version) saves that version and
-    checks only the view permission itself: refused here to whoever may not change.
+
+class SuperuserEditsOnly:
+    """Read-only for everyone but superusers, whatever permissions a group grants; and
+    for them too once the submission is validated.
+
+    A validated submission changes only by being reopened (audited, and the stored
+    figures of the tables follow: reports/figures.py). simple-history's "revert" (a POST
+    on a historical version) saves that version and checks only the view permission
+    itself: refused here to whoever may not change the object.
     """
 
-    def has_add_permission(self, request, *args) -> bool:
-        return request.user.is_active and request.user.is_superuser
+    def has_add_permission(self, request, obj=None) -> bool:
+        # `obj` is the parent for an inline (a submission's answers, an answer's origins).
+        return request.user.is_active and request.user.is_superuser and not _validated(obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return request.user.is_active and request.user.is_superuser and not _validated(obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+        return request.user.is_active and request.user.is_superuser and not _validated(obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.has_change_permission(request):
+        if request.method == "POST" and not self.has_change_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 

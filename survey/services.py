@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from audit.models import Action
 from audit.models import record as audit_record
+from reports.figures import figures_follow
 
 from .checks import Problem, check_submission, errors, warnings
 from .models import Association, Campaign, FormAnswer, Message, OriginCount, Submission
@@ -375,12 +376,14 @@ def submission_validate(*, submission: Submission, user: AbstractBaseUser) -> Su
                 f"Validation impossible : {len(hard)} erreur(s) restent dans la réponse "
                 f"(par exemple : {hard[0].message})"
             )
-        locked.status = Submission.Status.VALIDATED
-        locked.validated_at = timezone.now()
-        locked.validated_by = user
-        locked._change_reason = "Validée par la Miprof"
+        with figures_follow(locked):
+            locked.status = Submission.Status.VALIDATED
+            locked.validated_at = timezone.now()
+            locked.validated_by = user
+            locked._change_reason = "Validée par la Miprof"
+            _bump(locked, user)
         audit_record(None, Action.SUBMISSION_VALIDATED, actor=user, obj=locked)
-        return _bump(locked, user)
+        return locked
 
 
 def submission_return(
@@ -417,11 +420,12 @@ def submission_reopen(
         raise ReviewRefused("Réouverture impossible : indiquez la raison.")
     with transaction.atomic():
         locked = _locked_for_review(submission, (Submission.Status.VALIDATED,), "Réouverture")
-        locked.status = Submission.Status.SUBMITTED
-        locked.validated_at = None
-        locked.validated_by = None
-        locked._change_reason = Truncator(f"Rouverte : {reason}").chars(100)
-        _bump(locked, user)
+        with figures_follow(locked):
+            locked.status = Submission.Status.SUBMITTED
+            locked.validated_at = None
+            locked.validated_by = None
+            locked._change_reason = Truncator(f"Rouverte : {reason}").chars(100)
+            _bump(locked, user)
         audit_record(
             None, Action.SUBMISSION_REOPENED, actor=user, obj=locked, details={"reason": reason}
         )
