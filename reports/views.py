@@ -5,8 +5,7 @@ the stored figures, whatever the number of associations) as DSFR tables in the r
 order, each with its chart drawn on the server (`reports.charts`: why SVG rather than
 dsfr-chart is said there). The downloads call `reports.workbook` (the tables as Excel and
 JSON) and `reports.exports` (raw answers and origins), imported when asked for: a module
-that is missing answers 503
-with a French message, and every page still works.
+that is missing answers 503 with a French message, and every page still works.
 
 Staff only: an anonymous visitor is sent to the login page; anyone logged in who is not
 staff with the permission to view submissions gets 404, as elsewhere on the site.
