@@ -35,6 +35,7 @@ from functools import reduce
 from operator import and_, or_
 
 from django.db.models import Case, Count, Max, Q, Sum, When
+from django.utils import timezone
 
 from survey.models import Campaign, FormAnswer, OriginCount, Submission
 from survey.questionnaire import (
@@ -234,16 +235,7 @@ class CampaignFigures:
             row = stored.get(edition.pk)
             if row is not None and row.stamp == current[edition.pk]:
                 return cls.from_json(edition, row.figures)
-            figures = cls.compute(edition)
-            kept = StoredFigures(
-                campaign=edition, stamp=current[edition.pk], figures=figures.as_json()
-            )
-            if row is None:
-                # Another request may store them meanwhile: theirs are as good.
-                StoredFigures.objects.bulk_create([kept], ignore_conflicts=True)
-            else:
-                kept.save(force_update=True)
-            return figures
+            return cls.recompute(edition, current[edition.pk], stored=row is not None)
 
         figures = figures_of(campaign)
         if previous is None:
@@ -256,6 +248,24 @@ class CampaignFigures:
             previous_detected={form: before.form(form, "detected") for form in FORMS},
             previous_reference_year=previous.reference_year,
         )
+
+    @classmethod
+    def recompute(
+        cls, campaign: Campaign, stamp: str | None = None, stored: bool = True
+    ) -> "CampaignFigures":
+        """Compute the campaign's figures and store them with `stamp`, read before (see
+        `load`; read here when not given). `stored`: whether a row may exist already."""
+        if stamp is None:
+            stamp = stamps([campaign])[campaign.pk]
+        figures = cls.compute(campaign)
+        kept = StoredFigures(campaign=campaign, stamp=stamp, figures=figures.as_json())
+        # An update when there is a row (one query); else an insert, which another
+        # request may have done meanwhile: theirs are as good.
+        if not stored or not StoredFigures.objects.filter(campaign=campaign).update(
+            stamp=kept.stamp, figures=kept.figures, computed_at=timezone.now()
+        ):
+            StoredFigures.objects.bulk_create([kept], ignore_conflicts=True)
+        return figures
 
     @classmethod
     def compute(cls, campaign: Campaign, submission: Submission | None = None) -> "CampaignFigures":

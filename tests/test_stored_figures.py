@@ -2,8 +2,11 @@
 always those of the validated submissions, whatever changed them and how."""
 
 import random
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import F
 from django.urls import reverse
 
@@ -265,3 +268,42 @@ def test_answers_under_review_leave_the_figures_as_they_are(campaign, reviewed):
     FormAnswer.objects.filter(submission=reviewed[6]).update(detected=F("detected") + 1)
     assert all_tables(campaign) == tables_of(CampaignFigures.compute(campaign))
     assert stored(campaign) == before
+
+
+# ------------------------------------------------------------- manage.py recompute_figures
+
+
+def run_recompute(*args: str) -> str:
+    out = StringIO()
+    call_command("recompute_figures", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_recompute_figures_repairs_answers_changed_outside_the_application(campaign, reviewed):
+    """An SQL update of validated answers: the stamp cannot see it, the command can."""
+    first = all_tables(campaign)
+    FormAnswer.objects.filter(submission=reviewed[0], form="sexual").update(pregnancy=9)
+    assert all_tables(campaign) == first  # still the stored figures
+
+    assert run_recompute() == (
+        "Campagne 2024 : 5 réponse(s) validée(s), sommes corrigées "
+        "(elles différaient des réponses validées).\n"
+    )
+    assert stored(campaign) == fresh(campaign)
+    assert all_tables(campaign) != first
+    assert run_recompute("--campaign", "2024") == (
+        "Campagne 2024 : 5 réponse(s) validée(s), sommes inchangées.\n"
+    )
+
+
+def test_recompute_figures_of_a_campaign_never_computed(campaign, previous_campaign, reviewed):
+    assert run_recompute() == (
+        "Campagne 2023 : 0 réponse(s) validée(s), sommes calculées.\n"
+        "Campagne 2024 : 5 réponse(s) validée(s), sommes calculées.\n"
+    )
+    assert StoredFigures.objects.count() == 2
+
+
+def test_recompute_figures_of_an_unknown_campaign(db):
+    with pytest.raises(CommandError, match="Campagne 1999 inconnue"):
+        run_recompute("--campaign", "1999")
