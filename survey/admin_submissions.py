@@ -56,6 +56,20 @@ class SuperuserEditsOnly:
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser and not _validated(obj)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if (
+            request.method == "GET"
+            and request.user.is_superuser
+            and _validated(self.get_object(request, unquote(object_id)))
+        ):
+            messages.info(
+                request,
+                "Réponse validée : elle se lit ici sans se modifier, comme elle est comptée "
+                "dans les tableaux publiés. Pour la corriger, rouvrez-la depuis sa page de "
+                "relecture.",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not self.has_change_permission(
             request, self.get_object(request, unquote(object_id))

@@ -17,7 +17,7 @@ from reports.tables import TABLES, all_tables
 from survey import services
 from survey.models import Association, FormAnswer, Submission
 from survey.questionnaire import FORMS
-from tests.conftest import consistent_answers, make_submission
+from tests.conftest import consistent_answers, make_submission, page_text
 
 SUBMITTED = Submission.Status.SUBMITTED
 VALIDATED = Submission.Status.VALIDATED
@@ -245,6 +245,7 @@ def test_validated_answers_are_read_only_in_the_admin_even_for_superusers(
     page = client.get(change)
     assert page.status_code == 200
     assert 'name="detected"' not in page.content.decode()  # shown, not editable
+    assert "Pour la corriger, rouvrez-la depuis sa page de relecture." in page_text(page)
     assert client.post(change, {"detected": 99}).status_code == 403
     delete = reverse("admin:survey_formanswer_delete", args=[answer.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
