@@ -5,10 +5,11 @@
 1. one aggregate over `Submission`: how many there are, and the once-per-submission
    counts (`suspects_identified`, `association_civil_party_cases`) with how many answered;
 2. one query over `FormAnswer` grouped by form: the sum of every count, and for every
-   *condition* below the accompanied victims and the answers that meet it (the Part 2
-   denominators), plus the few sums a ratio needs over the same answers as its base;
-3. one aggregate over `FormAnswer` grouped by submission: for every condition, how many
-   associations have at least one answer meeting it (the respondents of a Part 2
+   *condition* a share is computed over (`SHARE_BASES`) the accompanied victims of the
+   answers that meet it (the Part 2 denominators), plus the few sums a ratio needs over
+   the same answers as its base and the few numbers of answers a table reads;
+3. one aggregate over `FormAnswer` grouped by submission: for each of those conditions,
+   how many associations have at least one answer meeting it (the respondents of a Part 2
    question: they cannot be added up across forms, an association answering for two
    forms counts once);
 4. one query over `OriginCount` grouped by (country, form).
@@ -132,6 +133,65 @@ COUNTED_ANSWERS: tuple[str, ...] = (
 )
 
 
+# The conditions a table computes a share over (reports/tables.py): for each, the
+# accompanied victims of the answers meeting it and the associations with such an answer
+# are added up, which costs a sum per answer and a condition per submission, so only for
+# these (tests/test_tables.py checks that they are the ones the tables read).
+SHARE_BASES: tuple[str, ...] = (
+    *(
+        f"f_{field}"
+        for field in (
+            "adults_minor_at_start",
+            "unaccompanied_minors",
+            "pregnancy",
+            "dependent_children",
+            "disability",
+            "addiction",
+            "still_exploited_at_contact",
+            "housed_by_exploiter",
+            "transfer_organised",
+            "network",
+            "needs_adapted_housing",
+            "residence_not_concerned",
+            "irregular",
+            "exit_programme",
+            "civil_party",
+            "no_complaint_before_support",
+            "complaint_refused",
+            "employment_support",
+        )
+    ),
+    *(
+        f"g_{question}"
+        for question in (
+            "unaccompanied_minors",
+            "vulnerabilities",
+            "control",
+            "link",
+            "referral",
+            "support_duration",
+            "residence",
+            "complaints",
+            "court",
+            "employment",
+            "f7",
+            "held",
+            "pending",
+            "delay",
+            "complaint_split",
+        )
+    ),
+    "p_mna_reported",
+    "p_housed_living",
+    "p_housing_offered",
+    "p_eligible",
+    "p_prosecuted_thb",
+    "p_employed_cdi",
+    "p_employed_cdd",
+    "p_employed",
+)
+
+
 def sum_name(field: str, condition: str | None = None) -> str:
     """The name of a per-form sum: `sum_<field>`, or `sum_<field>_if_<condition>`."""
     return f"sum_{field}_if_{condition}" if condition else f"sum_{field}"
@@ -144,8 +204,10 @@ def answers_name(condition: str) -> str:
 
 def _per_form_aggregates() -> dict:
     aggregates: dict = {sum_name(field): Sum(field) for field in (*PART1_FIELDS, *PART2_FIELDS)}
-    for condition, q in CONDITIONS.items():
-        aggregates[sum_name("accompanied", condition)] = Sum("accompanied", filter=q)
+    for condition in SHARE_BASES:
+        aggregates[sum_name("accompanied", condition)] = Sum(
+            "accompanied", filter=CONDITIONS[condition]
+        )
     for condition in COUNTED_ANSWERS:
         # At most one answer per (submission, form): per form, answers are associations.
         aggregates[answers_name(condition)] = Count("pk", filter=CONDITIONS[condition])
@@ -157,7 +219,9 @@ def _per_form_aggregates() -> dict:
 def _digest() -> str:
     """A short digest of what the figures hold: stored figures computed by other
     definitions (after a release that changed them) no longer match and are recomputed."""
-    definitions = repr((sorted(_per_form_aggregates()), CONDITIONS, CONDITIONAL_SUMS, FORMAT))
+    definitions = repr(
+        (sorted(_per_form_aggregates()), CONDITIONS, SHARE_BASES, CONDITIONAL_SUMS, FORMAT)
+    )
     return f"{zlib.crc32(definitions.encode()):08x}"
 
 
@@ -202,7 +266,8 @@ class CampaignFigures:
     per_submission: dict[str, int]
     # form → sum name (see `sum_name`, `answers_name`) → value; every form, 0 when absent.
     by_form: dict[str, dict[str, int]]
-    # condition → associations with at least one answer meeting it (all forms together).
+    # condition (of `SHARE_BASES`) → associations with at least one answer meeting it (all
+    # forms together).
     respondents: dict[str, int]
     # (country, form) → accompanied victims of that nationality.
     origins: dict[tuple[str, str], int]
@@ -298,14 +363,14 @@ class CampaignFigures:
         # added up: one sort by submission, where COUNT(DISTINCT submission) FILTER … sorts
         # once per condition (0.5 s → 0.3 s for 10 000 associations on PostgreSQL).
         meets = {
-            f"meets_{condition}": Max(Case(When(q, then=1), default=0))
-            for condition, q in CONDITIONS.items()
+            f"meets_{condition}": Max(Case(When(CONDITIONS[condition], then=1), default=0))
+            for condition in SHARE_BASES
         }
         respondents = (
             answers.values("submission")
             .annotate(**meets)
             .order_by()
-            .aggregate(**{condition: Sum(f"meets_{condition}") for condition in CONDITIONS})
+            .aggregate(**{condition: Sum(f"meets_{condition}") for condition in SHARE_BASES})
         )
 
         origins: dict[tuple[str, str], int] = {}

@@ -12,10 +12,11 @@ big numbers that must not show anywhere.
 """
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from reports.figures import CampaignFigures
+from reports.figures import SHARE_BASES, CampaignFigures
 from reports.tables import (
     NBSP,
     NOT_COMPARABLE,
@@ -598,6 +599,39 @@ def test_ins_employment(tables):
         f"En 2023, 36{NBSP}% des victimes accompagnées par les associations ont bénéficié "
         "d'un accompagnement vers l'insertion professionnelle."
     )
+
+
+class Recorded(dict):
+    """A dict that remembers which keys were read."""
+
+    def __init__(self, values: dict, read: set) -> None:
+        super().__init__(values)
+        self.read = read
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize("with_answers", [True, False])
+def test_only_the_share_bases_the_tables_read_are_added_up(campaign, with_answers, request):
+    """`SHARE_BASES` is what the tables read: none missing (a table would fail), none
+    added up for nothing (each costs a sum per answer and a condition per submission)."""
+    if with_answers:
+        request.getfixturevalue("tables")
+    figures = CampaignFigures.compute(campaign)
+    respondents, sums = set(), set()
+    recorded = replace(
+        figures,
+        respondents=Recorded(figures.respondents, respondents),
+        by_form={form: Recorded(values, sums) for form, values in figures.by_form.items()},
+    )
+    for build in TABLES.values():
+        build(recorded)
+    prefix = "sum_accompanied_if_"
+    accompanied = {name.removeprefix(prefix) for name in sums if name.startswith(prefix)}
+    assert respondents | accompanied == set(SHARE_BASES)
+    assert set(figures.respondents) == set(SHARE_BASES)
 
 
 def test_each_table_function_takes_the_campaign_or_its_figures(tables, campaign):
