@@ -2,11 +2,14 @@
 always those of the validated submissions, whatever changed them and how."""
 
 import random
+import threading
+import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.urls import reverse
 
@@ -308,3 +311,60 @@ def test_recompute_figures_of_a_campaign_never_computed(campaign, previous_campa
 def test_recompute_figures_of_an_unknown_campaign(db):
     with pytest.raises(CommandError, match="Campagne 1999 inconnue"):
         run_recompute("--campaign", "1999")
+
+
+# ----------------------------------------------------------------- two reviews at once
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_validations_at_once_are_both_counted(campaign, monkeypatch):
+    """Two submissions of the same campaign validated at the same moment, in two
+    transactions: the stored figures' row is locked, so the second adds its figures to
+    the first's instead of both adding to the same old ones. (The review services also
+    lock the campaign's row; this does not count on it.)"""
+    submissions = [
+        make_submission(
+            Association.objects.create(name=f"Association {n}", identifier=f"W75200000{n}"),
+            campaign,
+            status=SUBMITTED,
+            data=varied_answers(n),
+        )
+        for n in range(2)
+    ]
+    all_tables(campaign)
+    compute = CampaignFigures.compute.__func__
+
+    def slow_compute(cls, *args, **kwargs):
+        time.sleep(0.2)  # a wide window between reading the figures and writing them
+        return compute(cls, *args, **kwargs)
+
+    monkeypatch.setattr(CampaignFigures, "compute", classmethod(slow_compute))
+    start = threading.Barrier(2)
+    failures = []
+
+    def validate(submission):
+        try:
+            start.wait()
+            with transaction.atomic():
+                locked = Submission.objects.select_for_update().get(pk=submission.pk)
+                with figures_follow(locked):
+                    locked.status = VALIDATED
+                    locked.version += 1
+                    locked.save()
+        except Exception as error:  # reported below, in the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=validate, args=(s,)) for s in submissions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert stored(campaign)["submissions"] == 2
+    assert stored(campaign) == CampaignFigures.compute(campaign).as_json()
