@@ -15,7 +15,7 @@
 4. one query over `OriginCount` grouped by (country, form).
 
 Whatever the number of associations, that is four queries, but each reads every validated
-answer: 0.7 s for 10 000 associations on PostgreSQL (`bench/tables.py`). Every figure is
+answer: 0.55 s for 10 000 associations on PostgreSQL (`bench/tables.py`). Every figure is
 a sum over submissions, so the figures are kept (`reports.models.StoredFigures`) with a
 stamp of the validated submissions they come from, and `CampaignFigures.load`, what the
 tables call, reads them back in three queries (with the previous campaign's, for F1's
@@ -285,9 +285,9 @@ class CampaignFigures:
 
         Read from `StoredFigures` when their stamp is the campaign's (three queries);
         computed again (`compute`) and stored when it is not (five more, for each of the
-        two campaigns). The stamps are read before
-        the figures are computed: an answer validated in between leaves figures newer
-        than their stamp, which the next load computes again, never the reverse.
+        two campaigns). The stamps are read before the figures are computed: an answer
+        validated in between leaves figures newer than their stamp, which the next load
+        computes again, never the reverse.
         """
         previous = campaign.previous
         campaigns = [campaign, previous] if previous else [campaign]

@@ -6,8 +6,9 @@ association's explanations, the messages, and a comparison with any earlier vers
 Staff act there: validate, return for correction, reopen, write to the association; each
 action is a service (survey/services.py) behind its own permission.
 
-Nobody but a superuser edits answers in the admin: they change on the associations' side,
-through the import, or after a return.
+Nobody but a superuser edits answers in the admin, and nobody once they are validated:
+they change on the associations' side, through the import, or after a return or a
+reopening.
 """
 
 from dataclasses import dataclass, field
@@ -64,9 +65,8 @@ class SuperuserEditsOnly:
         ):
             messages.info(
                 request,
-                "Réponse validée : elle se lit ici sans se modifier, comme elle est comptée "
-                "dans les tableaux publiés. Pour la corriger, rouvrez-la depuis sa page de "
-                "relecture.",
+                "Réponse validée : lecture seule, car elle est comptée dans les tableaux "
+                "publiés. Pour la corriger, rouvrez-la depuis sa page de relecture.",
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
