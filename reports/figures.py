@@ -220,13 +220,38 @@ def _digest() -> str:
     """A short digest of what the figures hold: stored figures computed by other
     definitions (after a release that changed them) no longer match and are recomputed."""
     definitions = repr(
-        (sorted(_per_form_aggregates()), CONDITIONS, SHARE_BASES, CONDITIONAL_SUMS, FORMAT)
+        (
+            FORMS,
+            SUBMISSION_COUNT_FIELDS,
+            sorted(_per_form_aggregates()),
+            CONDITIONS,
+            SHARE_BASES,
+            CONDITIONAL_SUMS,
+            FORMAT,
+        )
     )
     return f"{zlib.crc32(definitions.encode()):08x}"
 
 
 # Raise when the meaning of a stored figure changes without its definition changing.
 FORMAT = 1
+
+
+def _stamp_parts(prefix: str = "", only: Q | None = None) -> dict:
+    """The aggregates a stamp is made of, over the validated submissions (`only` those)."""
+    return {
+        f"{prefix}count": Count("pk", filter=only),
+        f"{prefix}ids": Sum("pk", filter=only),
+        f"{prefix}versions": Sum("version", filter=only),
+        f"{prefix}last": Max("updated_at", filter=only),
+    }
+
+
+def _stamp(values: dict, prefix: str = "") -> str:
+    parts = [values.get(f"{prefix}{name}") for name in ("count", "ids", "versions", "last")]
+    if not parts[0]:
+        return f"{_digest()}:0"
+    return ":".join([_digest(), *map(str, parts[:3]), parts[3].isoformat()])
 
 
 def stamps(campaigns: list[Campaign]) -> dict[int, str]:
@@ -237,17 +262,23 @@ def stamps(campaigns: list[Campaign]) -> dict[int, str]:
     latest `updated_at`). Answers are only written through a submission's services, and
     the admin leaves validated answers read-only (survey/admin_submissions.py).
     """
-    digest = _digest()
     found = {
-        row["campaign"]: (
-            f"{digest}:{row['count']}:{row['ids']}:{row['versions']}:{row['last'].isoformat()}"
-        )
+        row["campaign"]: _stamp(row)
         for row in Submission.objects.filter(campaign__in=campaigns, status=VALIDATED)
         .values("campaign")
-        .annotate(count=Count("pk"), ids=Sum("pk"), versions=Sum("version"), last=Max("updated_at"))
+        .annotate(**_stamp_parts())
         .order_by()
     }
-    return {campaign.pk: found.get(campaign.pk, f"{digest}:0") for campaign in campaigns}
+    return {campaign.pk: found.get(campaign.pk, _stamp({"count": 0})) for campaign in campaigns}
+
+
+def _stamps_with_and_without(submission: Submission) -> tuple[str, str]:
+    """The stamp of the submission's campaign, and that of its other validated
+    submissions, read in one statement (so at the same instant)."""
+    values = Submission.objects.filter(campaign=submission.campaign_id, status=VALIDATED).aggregate(
+        **_stamp_parts(), **_stamp_parts("others_", ~Q(pk=submission.pk))
+    )
+    return _stamp(values), _stamp(values, "others_")
 
 
 def _added(one: dict, other: dict, sign: int) -> dict:
@@ -284,8 +315,8 @@ class CampaignFigures:
         """The figures of the campaign, with the previous campaign's victims detected.
 
         Read from `StoredFigures` when their stamp is the campaign's (three queries);
-        computed again (`compute`) and stored when it is not (five more, for each of the
-        two campaigns). The stamps are read before the figures are computed: an answer
+        computed again (`compute`) and stored when it is not (six more at most, for each of
+        the two campaigns). The stamps are read before the figures are computed: an answer
         validated in between leaves figures newer than their stamp, which the next load
         computes again, never the reverse.
         """
@@ -300,7 +331,7 @@ class CampaignFigures:
             row = stored.get(edition.pk)
             if row is not None and row.stamp == current[edition.pk]:
                 return cls.from_json(edition, row.figures)
-            return cls.recompute(edition, current[edition.pk], stored=row is not None)
+            return cls.recompute(edition, current[edition.pk])
 
         figures = figures_of(campaign)
         if previous is None:
@@ -315,20 +346,17 @@ class CampaignFigures:
         )
 
     @classmethod
-    def recompute(
-        cls, campaign: Campaign, stamp: str | None = None, stored: bool = True
-    ) -> "CampaignFigures":
+    def recompute(cls, campaign: Campaign, stamp: str | None = None) -> "CampaignFigures":
         """Compute the campaign's figures and store them with `stamp`, read before (see
-        `load`; read here when not given). `stored`: whether a row may exist already."""
+        `load`; read here when not given)."""
         if stamp is None:
             stamp = stamps([campaign])[campaign.pk]
         figures = cls.compute(campaign)
         kept = StoredFigures(campaign=campaign, stamp=stamp, figures=figures.as_json())
-        # An update when there is a row (one query); else an insert, which another
-        # request may have done meanwhile: theirs are as good.
-        if not stored or not StoredFigures.objects.filter(campaign=campaign).update(
+        if not StoredFigures.objects.filter(campaign=campaign).update(
             stamp=kept.stamp, figures=kept.figures, computed_at=timezone.now()
         ):
+            # Another request may insert them meanwhile: theirs are as good.
             StoredFigures.objects.bulk_create([kept], ignore_conflicts=True)
         return figures
 
@@ -468,20 +496,26 @@ def figures_follow(submission: Submission):
     after the other. When its stamp is still the campaign's, the submission's own figures
     are taken away if it was validated and added if it is validated after the block, in
     a few queries whatever the number of associations. When it is not (something else
-    changed the validated answers), the row is left as it is: the next `load` computes
-    the whole campaign again.
+    changed the validated answers, before or during the block), the row is left as it
+    is: the next `load` computes the whole campaign again.
     """
     campaign = submission.campaign
     row = StoredFigures.objects.select_for_update().filter(campaign=campaign).first()
-    if row is None or row.stamp != stamps([campaign])[campaign.pk]:
+    whole, others = _stamps_with_and_without(submission) if row else (None, None)
+    if row is None or row.stamp != whole:
         yield
         return
     figures = CampaignFigures.from_json(campaign, row.figures)
     if submission.status == VALIDATED:
         figures = figures.plus(CampaignFigures.compute(campaign, submission), -1)
     yield
+    whole, others_after = _stamps_with_and_without(submission)
+    if others_after != others:
+        # Another writer (an import, say) changed the other validated submissions
+        # meanwhile: the row keeps its old stamp, and the next `load` computes again.
+        return
     if submission.status == VALIDATED:
         figures = figures.plus(CampaignFigures.compute(campaign, submission))
-    row.stamp = stamps([campaign])[campaign.pk]
+    row.stamp = whole
     row.figures = figures.as_json()
     row.save()

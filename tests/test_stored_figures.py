@@ -159,6 +159,22 @@ def test_figures_follow_only_a_block_that_changes_one_submission(campaign, revie
     assert stored(campaign) == fresh(campaign)
 
 
+def test_a_change_of_other_submissions_during_the_block_is_not_taken_for_followed(
+    campaign, reviewed
+):
+    """While one submission is validated, another writer (an import, a script) validates
+    another: the figures cannot follow both, and are left for the next load."""
+    all_tables(campaign)
+    submission = Submission.objects.get(pk=reviewed[5].pk)
+    with figures_follow(submission):
+        submission.status = VALIDATED
+        submission.save()
+        Submission.objects.filter(pk=reviewed[6].pk).update(status=VALIDATED)
+    assert stored(campaign) != fresh(campaign)
+    assert all_tables(campaign)["F1"].respondents == 7
+    assert stored(campaign) == fresh(campaign)
+
+
 def validated_behind_the_services(submissions: list[Submission]) -> None:
     Submission.objects.filter(pk=submissions[5].pk).update(status=VALIDATED)
 

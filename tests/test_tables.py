@@ -34,10 +34,11 @@ from survey.services import submission_save_data
 
 # CampaignFigures.load, whatever the number of associations: the previous campaign, the
 # stamps, the stored figures; then, when they are not the campaign's, 4 queries to compute
-# them and 1 to store them, for the campaign and for the previous one.
+# them and 2 at most to store them (update, else insert), for the campaign and for the
+# previous one.
 STORED_QUERIES = 3
-QUERIES = STORED_QUERIES + 5
-QUERIES_WITH_PREVIOUS = STORED_QUERIES + 2 * 5
+QUERIES = STORED_QUERIES + 6
+QUERIES_WITH_PREVIOUS = STORED_QUERIES + 2 * 6
 
 
 def add_submission(
