@@ -97,6 +97,15 @@ class FormAnswerAdmin(SuperuserEditsOnly, SimpleHistoryAdmin):
     search_fields = ["submission__association__name"]
     inlines = [OriginCountInline]
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        # An answer is added on its submission's page (the inline), which is read-only
+        # once validated; here it could be added to any submission, a validated one too.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Nor moved to another submission.
+        return ["submission"] if obj else []
+
 
 # survey/admin.py registered an editable FormAnswerAdmin before importing this module;
 # answers are read-only for staff, so this one takes its place.

@@ -276,6 +276,9 @@ def test_validated_answers_are_read_only_in_the_admin_even_for_superusers(
     answer.refresh_from_db()
     assert answer.detected == 12
 
+    # Nor added to it from the answers' own admin, which would not touch the submission.
+    assert client.get(reverse("admin:survey_formanswer_add")).status_code == 403
+
     # Once reopened (or before validation) a superuser may still correct an answer.
     other = submitted.answers.get(form="sexual")
     page = client.get(reverse("admin:survey_formanswer_change", args=[other.pk]))

@@ -92,9 +92,11 @@ MIPROF_MAY = {
     "audit.auditevent": {"view"},
 }
 # What no one may do, superusers included: the audit log is read only; lockouts come from
-# failed logins (superusers may lift them). Superusers may fix anything else.
+# failed logins (superusers may lift them); answers are added on their submission's page.
+# Superusers may fix anything else.
 NOBODY_MAY = {
     "audit.auditevent": {"add", "change", "delete"},
+    "survey.formanswer": {"add"},
     "axes.accessattempt": {"add"},
     "axes.accesslog": {"add"},
     "axes.accessfailurelog": {"add"},
