@@ -10,6 +10,8 @@ balancer, which terminates TLS.
 import multiprocessing
 import os
 
+from surveyproject import logs
+
 # GUNICORN_BIND: where the load balancer reaches this server.
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # GUNICORN_WORKERS: processes; gunicorn's advice (2 × cores + 1) by default. Each thread
@@ -35,33 +37,21 @@ max_requests_jitter = max_requests // 10
 # address from X-Forwarded-For (TRUSTED_PROXY_COUNT).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Logs on the standard error, like Django's: JSON lines (LOG_FORMAT=json, the default
-# without DEBUG) through surveyproject/logs.py, whose access lines carry the method, path,
-# status, duration, size, client address and user agent as fields.
-_debug = os.environ.get("DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
-_log_format = os.environ.get("LOG_FORMAT") or ("text" if _debug else "json")
+# Logs on the standard error, like Django's and built by the same code (surveyproject/logs.py,
+# which refuses a bad DEBUG, LOG_FORMAT or LOG_LEVEL as Django does): JSON lines
+# (LOG_FORMAT=json, the default without DEBUG), whose access lines carry the method, path,
+# status, duration, size, client address and user agent as fields, or plain text.
+_log_format = logs.log_format_from_env()
+_log_level = logs.log_level_from_env()
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = _log_level.lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
-if _log_format == "json":
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "surveyproject.logs.JsonFormatter"}},
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "loggers": {
-            "gunicorn.error": {
-                "handlers": ["console"],
-                "level": loglevel.upper(),
-                "propagate": False,
-            },
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        },
-    }
+logconfig_dict = logs.logging_config(
+    _log_format,
+    _log_level,
+    loggers={
+        "gunicorn.error": {"handlers": ["console"], "level": _log_level, "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+)

@@ -46,8 +46,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # Locked out after too many failures: the lockout page says a new password unlocks.
-        accounts.login_failures_forgive(request=self.request, user=form.user)
+        # Locked out after too many failures on the account, from any address: the lockout
+        # page says a new password unlocks it.
+        accounts.login_failures_forget_account(user=form.user)
         return response
 
 

@@ -104,30 +104,60 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
 def lockout_response(request: HttpRequest, original_response, credentials: dict | None):
     """django-axes' answer to a locked-out attempt: when to try again, how to reset.
 
-    The lock lifts COOLOFF after the last failure counted (attempts while locked are not
-    counted: AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off), so the latest failure
-    of this account or address gives the time, at the latest.
-    """
-    from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
+    The time is computed from the attempts that lock this request, as axes selects them
+    (the account's from any address, the address's for any account; only those within
+    COOLOFF), with axes' own username and address for the request. Each AccessAttempt row
+    (one account, address and browser) counts until COOLOFF after its last failure
+    (attempts while locked are not counted: AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT
+    is off), so a lock lifts when enough of its oldest rows have lapsed to leave fewer than
+    the limit; with several locks, when the last one lifts.
 
-    username, ip = axes_username(request, credentials), client_ip(request)
-    last = (
-        AccessAttempt.objects.filter(Q(username=username) | Q(ip_address=ip))
-        .aggregate(last=models.Max("attempt_time"))
-        .get("last")
-    ) or timezone.now()
+    A new password forgets the account's failures (login_failures_forget_account), not
+    those of other accounts from this address: the page says whether that is enough.
+    """
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+
+    username = get_client_username(request, credentials)
+    limit = get_failure_limit(request, credentials)
+    cool_off = get_cool_off(request)
+    # One queryset per lockout parameter (AXES_LOCKOUT_PARAMETERS: username, ip_address).
+    handler = AxesProxyHandler.get_implementation()
+    lifts_at, reset_unlocks = [], True
+    for attempts in handler.get_user_attempts(request, credentials):
+        rows = list(
+            attempts.order_by("attempt_time").values_list(
+                "username", "attempt_time", "failures_since_start"
+            )
+        )
+        remaining = sum(failures for _, _, failures in rows)
+        if remaining < limit:
+            continue  # this parameter does not lock
+        for _, attempt_time, failures in rows:
+            remaining -= failures
+            if remaining < limit:
+                lifts_at.append(attempt_time + cool_off)
+                break
+        others = sum(failures for name, _, failures in rows if not username or name != username)
+        reset_unlocks = reset_unlocks and others < limit
     context = {
         "title": "Connexion bloquée",
-        "retry_at": timezone.localtime(last + get_cool_off(request)),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "retry_at": timezone.localtime(max(lifts_at, default=timezone.now() + cool_off)),
+        "failure_limit": limit,
+        "reset_unlocks": reset_unlocks,
     }
     return render(request, "registration/lockout.html", context, status=429)
 
 
+def _login_identifiers(user: AbstractBaseUser) -> set[str]:
+    """The names a login may give for this account, as axes_username records them."""
+    names = {normalize_email(user.email or ""), normalize_email(user.get_username())}
+    return {name for name in names if name}
+
+
 def login_failures_forgive(*, request: HttpRequest, user: AbstractBaseUser, **signal) -> None:
-    """Forget this account's failed logins from this address, once the person proved who
-    they are: a login (a receiver of user_logged_in), a new password.
+    """Forget this account's failed logins from this address, once the person logged in
+    (a receiver of user_logged_in).
 
     Not django-axes' AXES_RESET_ON_SUCCESS: it would also forget every failure from the
     address, so whoever has an account could log in to it between guesses at another
@@ -136,9 +166,24 @@ def login_failures_forgive(*, request: HttpRequest, user: AbstractBaseUser, **si
     from axes.utils import reset
 
     ip = client_ip(request) if request is not None else None
-    for identifier in {normalize_email(user.email or ""), normalize_email(user.get_username())}:
-        if identifier and ip:
+    if ip:
+        for identifier in _login_identifiers(user):
             reset(ip=ip, username=identifier)
+
+
+def login_failures_forget_account(*, user: AbstractBaseUser) -> None:
+    """Forget every failed login on this account, from any address, once a new password
+    is set through the e-mailed link: the guesses were at a password that no longer
+    works, and the lockout page promises that the owner can then log in at once.
+
+    Failures on other accounts stay counted, the address's lock with them: only the
+    mailbox's owner gets here, and only for their own account.
+    """
+    from axes.utils import reset
+
+    for identifier in _login_identifiers(user):
+        # Never reset(username=""): axes would take no filter and forget every failure.
+        reset(username=identifier)
 
 
 def user_for_email(email: str) -> AbstractBaseUser | None:

@@ -88,8 +88,10 @@ class TokenForm(DsfrBaseForm):
         },
     )
 
-    def __init__(self, *args, device: TOTPDevice, **kwargs):
+    def __init__(self, *args, user: AbstractBaseUser, device: TOTPDevice, **kwargs):
         super().__init__(*args, **kwargs)
+        # The request's user, already loaded: device.user would cost a query.
+        self.user = user
         self.device = device
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -107,7 +109,7 @@ class TokenForm(DsfrBaseForm):
             )
         # Verified under a row lock (django_otp.verify_token): two tabs cannot both use
         # one code, and each failure lengthens the wait before the next try.
-        if django_otp.verify_token(self.device.user, self.device.persistent_id, token) is None:
+        if django_otp.verify_token(self.user, self.device.persistent_id, token) is None:
             raise forms.ValidationError(
                 "Code incorrect ou expiré. Saisissez le code affiché en ce moment par votre "
                 "application (il change toutes les 30 secondes).",
@@ -118,10 +120,12 @@ class TokenForm(DsfrBaseForm):
 
 def _device_for(user: AbstractBaseUser) -> TOTPDevice:
     """The confirmed device; else the one being enrolled (the same QR code on reload)."""
-    devices = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "pk")
-    return devices.first() or TOTPDevice.objects.create(
-        user=user, name=DEVICE_NAME, confirmed=False
-    )
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "pk").first()
+    if device is None:
+        return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    # The user is at hand: str(device), in the audit log, would otherwise read it again.
+    device.user = user
+    return device
 
 
 def _qr_svg(device: TOTPDevice) -> str:
@@ -157,10 +161,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     device = _device_for(user)
     enrolling = not device.confirmed
-    form = TokenForm(request.POST or None, device=device)
+    form = TokenForm(request.POST or None, user=user, device=device)
     if request.method == "POST":
         if form.is_valid():
-            device.refresh_from_db()
+            # verify_token saved its own copy of the device (counter, throttling); this one
+            # is stale there, but it only writes `confirmed` and hands on its id.
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])

@@ -1,13 +1,79 @@
-"""JSON lines for the logs (LOG_FORMAT=json): one object per record, for a log collector.
+"""The logs' configuration: JSON lines (LOG_FORMAT=json), one object per record, for a log
+collector, or plain text.
 
-Used by Django's LOGGING (settings.py) and by gunicorn's own loggers (gunicorn.conf.py),
-so an app server writes a single format. Imports nothing from Django: gunicorn loads it
-before the application.
+Django's LOGGING (settings.py) and gunicorn's own loggers (gunicorn.conf.py) are both
+built here from the same environment, so an app server writes a single format and both
+refuse the same bad values. Imports nothing from Django: gunicorn loads it before the
+application, and raises ValueError (settings.py turns it into ImproperlyConfigured).
 """
 
 import json
 import logging
+import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_flag(name: str, default: bool = False, environ: Mapping[str, str] = os.environ) -> bool:
+    """A boolean from the environment (settings.env_bool reads them all this way)."""
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ValueError(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
+
+
+def log_format_from_env(environ: Mapping[str, str] = os.environ) -> str:
+    """LOG_FORMAT: json or text, exactly; when unset or empty, text with DEBUG, else json."""
+    raw = environ.get("LOG_FORMAT") or ""
+    if not raw:
+        return "text" if env_flag("DEBUG", environ=environ) else "json"
+    if raw not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be json or text, not {raw!r}")
+    return raw
+
+
+def log_level_from_env(environ: Mapping[str, str] = os.environ) -> str:
+    """LOG_LEVEL: the least level logged, INFO by default (any case: gunicorn's is lower)."""
+    raw = environ.get("LOG_LEVEL") or "INFO"
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    return level
+
+
+def logging_config(log_format: str, level: str, *, loggers: dict | None = None) -> dict:
+    """The dictConfig of Django's LOGGING and gunicorn's logconfig_dict: one handler on the
+    standard error, in the chosen format, for the root logger and the `loggers` given."""
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log_format must be json or text, not {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "surveyproject.logs.JsonFormatter"},
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": dict(loggers or {}),
+    }
+
 
 # gunicorn's access log passes its request "atoms" as the record's args: the ones kept.
 ACCESS_ATOMS = {

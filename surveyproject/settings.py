@@ -10,10 +10,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from . import logs
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -21,15 +20,11 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
+    # One reader with gunicorn.conf.py, which reads DEBUG too (surveyproject/logs.py).
+    try:
+        return logs.env_flag(name, default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
 
 
 def env_int(name: str, default: int) -> int:
@@ -198,7 +193,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Attempts while locked do not push the end of the lock back, so the page can say when.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A login forgets only that account's failures from that address (survey.accounts.
-# login_failures_forgive), not every failure from the address as axes' reset would.
+# login_failures_forgive), not every failure from the address as axes' reset would; a new
+# password forgets the account's failures from every address (login_failures_forget_account).
 AXES_RESET_ON_SUCCESS = False
 # "ALICE@a.example" and "alice@a.example" are one account, hence one count.
 AXES_USERNAME_CALLABLE = "survey.accounts.axes_username"
@@ -355,17 +351,10 @@ PERMISSIONS_POLICY = {
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 # Logs on the standard error: JSON lines in production (one object per line, for the log
-# collector), plain text with DEBUG.
-LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if DEBUG else "json")
-if LOG_FORMAT not in ("json", "text"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "surveyproject.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# collector), plain text with DEBUG. gunicorn.conf.py builds its own from the same code.
+try:
+    LOG_FORMAT = logs.log_format_from_env()
+    LOG_LEVEL = logs.log_level_from_env()
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+LOGGING = logs.logging_config(LOG_FORMAT, LOG_LEVEL)

@@ -3,7 +3,8 @@
 LOGIN_FAILURE_LIMIT (5) failures lock the account, from any address, and the address, for
 any account, LOGIN_COOLOFF_MINUTES (15) after the last failure; the right password does
 not get through meanwhile. The page says, in French, until when, and that choosing a new
-password unlocks. A login forgets only that account's failures from that address.
+password unlocks when it does: a new password forgets every failure on the account, from
+any address. A login forgets only that account's failures from that address.
 """
 
 import datetime
@@ -145,6 +146,104 @@ def test_a_new_password_lifts_the_lock(client, member_a):
     response = login(client, "alice@a.example", new)
     assert response.status_code == 302
     assert response.wsgi_request.user == member_a
+
+
+def reset_password(client, email: str, new: str, ip: str) -> None:
+    """The e-mailed link, then a new password, all from `ip`."""
+    client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip)
+    link = re.search(r"http://testserver(/compte/nouveau-mot-de-passe/\S+)", mail.outbox[-1].body)
+    set_password_url = client.get(link.group(1), REMOTE_ADDR=ip).url
+    client.post(set_password_url, {"new_password1": new, "new_password2": new}, REMOTE_ADDR=ip)
+
+
+def text(response) -> str:
+    """The page's text, whatever the template's line breaks."""
+    return " ".join(response.content.decode().split())
+
+
+def retry_at_in(page: str) -> str:
+    return re.search(r"bloquées jusqu’à (\d\dh\d\d)", page).group(1)
+
+
+def hhmm(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%H}h{timezone.localtime(moment):%M}"
+
+
+def test_a_new_password_lifts_a_lock_set_from_other_addresses(client, member_a):
+    """Guesses from an attacker's address lock the account everywhere; the owner, from
+    their own address, chooses a new password and logs in at once."""
+    fail(client, "alice@a.example", 5, ip=ATTACKER)
+    locked = login(client, "alice@a.example", PASSWORD_A, ip=ELSEWHERE)
+    assert locked.status_code == 429
+    assert "vous pouvez vous connecter sans attendre" in text(locked)
+
+    new = "un-nouveau-mot-de-passe-2024"
+    reset_password(client, "alice@a.example", new, ip=ELSEWHERE)
+
+    response = login(client, "alice@a.example", new, ip=ELSEWHERE)
+    assert response.status_code == 302
+    assert response.wsgi_request.user == member_a
+    assert not AccessAttempt.objects.filter(username="alice@a.example").exists()
+
+
+def test_a_new_password_does_not_forgive_guesses_at_other_accounts(client, member_a, member_b):
+    """Bob, who tried passwords on other accounts from his address, cannot clear the
+    address's lock by resetting his own password; the page does not promise it."""
+    for typed in ("alice@a.example", "carol@c.example", "dan@d.example", "erin@e.example"):
+        fail(client, typed, 1)
+    fail(client, "frank@f.example", 1)
+    reset_password(client, "bob@b.example", "un-nouveau-mot-de-passe-2024", ip=ATTACKER)
+
+    response = login(client, "bob@b.example", "un-nouveau-mot-de-passe-2024")
+    assert response.status_code == 429
+    page = text(response)
+    assert "ne lève pas ce blocage" in page
+    assert "vous pouvez vous connecter sans attendre" not in page
+    assert AccessAttempt.objects.filter(ip_address=ATTACKER).count() == 5
+
+
+def test_a_login_forgets_only_the_failures_from_its_address(client, member_a):
+    """The login forgiveness stays per address: an attacker's failures elsewhere count on."""
+    fail(client, "alice@a.example", 4, ip=ATTACKER)
+    assert login(client, "alice@a.example", PASSWORD_A, ip=ELSEWHERE).status_code == 302
+    client.logout()
+    fail(client, "alice@a.example", 1, ip=ATTACKER)
+    assert login(client, "alice@a.example", PASSWORD_A, ip=ELSEWHERE).status_code == 429
+
+
+def test_the_time_given_ignores_other_accounts_failures_from_the_address(
+    client, member_a, member_b
+):
+    """Alice's account is locked by failures from elsewhere; a later failure on Bob's
+    account from her own address does not lock her, nor move her time."""
+    fail(client, "alice@a.example", 5, ip=ELSEWHERE)
+    locked_at = AccessAttempt.objects.get(username="alice@a.example").attempt_time
+    minutes_pass(10)
+    locked_at -= datetime.timedelta(minutes=10)
+    fail(client, "bob@b.example", 1, ip=ATTACKER)
+
+    response = login(client, "alice@a.example", PASSWORD_A, ip=ATTACKER)
+
+    assert response.status_code == 429
+    assert retry_at_in(response.content.decode()) == hhmm(
+        locked_at + datetime.timedelta(minutes=15)
+    )
+
+
+def test_the_time_given_is_when_enough_failures_have_lapsed(client, member_a):
+    """Three failures, then two from another address ten minutes later: the lock lifts
+    when the first three lapse, not fifteen minutes after the last failure."""
+    fail(client, "alice@a.example", 3, ip=ATTACKER)
+    minutes_pass(10)
+    first = AccessAttempt.objects.get(ip_address=ATTACKER).attempt_time
+    fail(client, "alice@a.example", 2, ip=ELSEWHERE)
+
+    response = login(client, "alice@a.example", PASSWORD_A, ip=ELSEWHERE)
+    assert response.status_code == 429
+    assert retry_at_in(response.content.decode()) == hhmm(first + datetime.timedelta(minutes=15))
+
+    minutes_pass(6)  # the first three are sixteen minutes old: two failures left
+    assert login(client, "alice@a.example", PASSWORD_A, ip=ELSEWHERE).status_code == 302
 
 
 # --- The client's address ----------------------------------------------------------------

@@ -6,6 +6,8 @@ Members of associations are not asked for a code.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -88,6 +90,25 @@ def test_the_right_code_enrols_the_app_and_opens_the_admin(client, staff_user):
     assert device.confirmed
     actions = set(AuditEvent.objects.filter(actor=staff_user).values_list("action", flat=True))
     assert {Action.LOGIN, Action.OTP_ENROLLED, Action.OTP_VERIFIED} <= actions
+
+
+@pytest.mark.parametrize("enrolled", [True, False])
+def test_a_code_is_checked_without_reloading_the_user_or_the_device(client, staff_user, enrolled):
+    """One read of the account (the session's) and two of the device: the page's, then
+    django-otp's under a row lock; nothing more once the code is accepted."""
+    device = TOTPDevice.objects.create(user=staff_user, name="Téléphone", confirmed=enrolled)
+    client.force_login(staff_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("otp_verify"), {"token": code(device), "next": "/admin/"})
+
+    assert response.url == "/admin/"
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "auth_user"' in sql for sql in selects) == 1
+    assert sum('FROM "otp_totp_totpdevice"' in sql for sql in selects) == 2
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/admin/").status_code == 200
 
 
 def test_staff_with_a_device_types_a_code_at_each_login(client, staff_user):

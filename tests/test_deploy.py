@@ -131,3 +131,72 @@ def test_commands_that_need_no_key_run_without_it(tmp_path):
     result = run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No changes detected" in result.stdout
+
+
+# --- gunicorn's logs: the same configuration as Django's, from the same environment -------
+
+GUNICORN_LOGGING = """
+import json, runpy
+from django.conf import settings
+gunicorn = runpy.run_path("gunicorn.conf.py")
+print(json.dumps({"django": settings.LOGGING, "gunicorn": gunicorn["logconfig_dict"],
+                  "loglevel": gunicorn["loglevel"]}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "log_format", "level"),
+    [
+        ({}, "json", "INFO"),
+        ({"DEBUG": "1"}, "text", "INFO"),
+        ({"LOG_FORMAT": "text", "LOG_LEVEL": "warning"}, "text", "WARNING"),
+    ],
+)
+def test_gunicorn_logs_as_django_does(tmp_path, extra, log_format, level):
+    result = run(["-c", GUNICORN_LOGGING], production_env(tmp_path, **extra))
+    assert result.returncode == 0, result.stderr
+    configs = json.loads(result.stdout.strip().splitlines()[-1])
+    django, gunicorn = configs["django"], configs["gunicorn"]
+
+    assert django["handlers"]["console"]["formatter"] == log_format
+    assert django["root"]["level"] == level and configs["loglevel"] == level.lower()
+    # The same formatters, handler and root logger; gunicorn adds its own two loggers.
+    assert {**gunicorn, "loggers": {}} == {**django, "loggers": {}}
+    assert set(gunicorn["loggers"]) == {"gunicorn.error", "gunicorn.access"}
+    for logger in gunicorn["loggers"].values():
+        assert logger["handlers"] == ["console"] and logger["propagate"] is False
+
+
+def gunicorn_check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """gunicorn reads gunicorn.conf.py and loads the application, then exits."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.run(
+        [str(gunicorn), "--check-config", "surveyproject.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"DEBUG": "2"}, "DEBUG must be a boolean (1/0, true/false), not '2'"),
+        ({"LOG_FORMAT": "JSON"}, "LOG_FORMAT must be json or text, not 'JSON'"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be one of"),
+    ],
+)
+def test_gunicorn_and_django_refuse_the_same_bad_values(tmp_path, extra, message):
+    env = production_env(tmp_path, **extra)
+    django = run(["manage.py", "check"], env)
+    gunicorn = gunicorn_check(env)
+
+    assert django.returncode != 0 and message in django.stderr
+    assert gunicorn.returncode != 0 and message in gunicorn.stderr
+
+
+def test_gunicorns_configuration_is_accepted_in_production(tmp_path):
+    gunicorn = gunicorn_check(production_env(tmp_path))
+    assert gunicorn.returncode == 0, gunicorn.stderr

@@ -4,9 +4,16 @@ import json
 import logging
 import sys
 
+import pytest
+from django.conf import settings
 from django.test import RequestFactory
 
-from surveyproject.logs import JsonFormatter
+from surveyproject.logs import (
+    JsonFormatter,
+    log_format_from_env,
+    log_level_from_env,
+    logging_config,
+)
 
 
 def record(name: str, message: str, args=(), **extra) -> logging.LogRecord:
@@ -56,3 +63,59 @@ def test_an_exception_is_kept_with_its_traceback():
     data = json.loads(JsonFormatter().format(entry))
 
     assert "ValueError: boom" in data["exception"]
+
+
+# --- The format and level, from the environment (read by settings.py and gunicorn.conf.py) --
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "json"),
+        ({"DEBUG": "0"}, "json"),
+        ({"DEBUG": "1"}, "text"),
+        ({"DEBUG": "true", "LOG_FORMAT": ""}, "text"),
+        ({"DEBUG": "1", "LOG_FORMAT": "json"}, "json"),
+        ({"LOG_FORMAT": "text"}, "text"),
+    ],
+)
+def test_the_format_is_json_unless_debug_or_asked(environ, expected):
+    assert log_format_from_env(environ) == expected
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"DEBUG": "2"}, "DEBUG must be a boolean"),
+        ({"DEBUG": "oui"}, "DEBUG must be a boolean"),
+        ({"LOG_FORMAT": "JSON"}, "LOG_FORMAT must be json or text, not 'JSON'"),
+        ({"LOG_FORMAT": "yaml", "DEBUG": "1"}, "LOG_FORMAT must be json or text"),
+    ],
+)
+def test_a_bad_format_or_debug_is_refused(environ, message):
+    with pytest.raises(ValueError, match=message):
+        log_format_from_env(environ)
+
+
+def test_the_level_is_info_by_default_and_checked():
+    assert log_level_from_env({}) == "INFO"
+    assert log_level_from_env({"LOG_LEVEL": "warning"}) == "WARNING"
+    with pytest.raises(ValueError, match="LOG_LEVEL must be one of"):
+        log_level_from_env({"LOG_LEVEL": "verbose"})
+
+
+def test_djangos_logging_is_the_shared_config():
+    assert logging_config(settings.LOG_FORMAT, settings.LOG_LEVEL) == settings.LOGGING
+    assert settings.LOGGING["handlers"]["console"]["stream"] == "ext://sys.stderr"
+
+
+def test_the_config_writes_the_chosen_format_and_keeps_the_loggers_given():
+    gunicorn = {"gunicorn.access": {"handlers": ["console"], "level": "INFO"}}
+    config = logging_config("text", "WARNING", loggers=gunicorn)
+
+    assert config["handlers"]["console"]["formatter"] == "text"
+    assert config["root"] == {"handlers": ["console"], "level": "WARNING"}
+    assert config["loggers"] == gunicorn
+    assert logging_config("json", "INFO")["loggers"] == {}
+    with pytest.raises(ValueError):
+        logging_config("JSON", "INFO")
