@@ -16,7 +16,7 @@ from django.urls import path, reverse
 
 from . import selectors
 from .models import Association
-from .spreadsheet import MAX_UPLOAD_BYTES
+from .spreadsheet import MAX_UPLOAD_MEGABYTES
 from .spreadsheet_views import (
     UPLOAD_FIELD,
     apply_pending,
@@ -89,19 +89,13 @@ class AssociationSpreadsheetMixin:
                     messages.ERROR,
                 )
                 return HttpResponseRedirect(here)
-            refused = read_upload(request, association, campaign, key)
+            refused = read_upload(request, answers, key)
             if not refused:
                 return HttpResponseRedirect(here)
             return self._render(request, association, campaign, answers=answers, refused=refused)
-        pending = request.session.get(key)
-        if pending is None:
-            return self._render(
-                request, association, campaign, answers=Answers(association, campaign)
-            )
-        context = preview_context(association, campaign, pending)
-        if context["stale"]:
-            request.session.pop(key, None)
-        return self._render(request, association, campaign, pending=pending, **context)
+        answers = Answers(association, campaign)
+        preview = preview_context(request, answers, key)
+        return self._render(request, association, campaign, answers=answers, **preview)
 
     def _render(self, request, association, campaign, **extra):
         context = {
@@ -113,7 +107,7 @@ class AssociationSpreadsheetMixin:
             "association": association,
             "campaign": campaign,
             "upload_field": UPLOAD_FIELD,
-            "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_megabytes": MAX_UPLOAD_MEGABYTES,
             "refused": [],
             "pending": None,
             **extra,

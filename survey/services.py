@@ -5,6 +5,7 @@ for a file, the web forms for a page); these functions still run the models' own
 validation where it costs no query, and never step around the database constraints.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -210,46 +211,71 @@ def submission_save_forms(
     expected_version: int,
     user: AbstractBaseUser,
     section: str = "",
-) -> Submission:
-    """Save some answers of some forms (one section of the web questionnaire).
+    values: dict | None = None,
+    sections: Iterable[str] = (),
+    reason: str = "",
+    if_changed: bool = False,
+) -> Submission | None:
+    """Save some answers of some forms, and per-submission `values`, as one version.
 
     `forms` maps a form code to the fields to write (`{"sexual": {"women": 3}}`); an
     `origin` key replaces that form's per-country counts. Fields and forms left out keep
-    their stored values. Rules are not enforced here: a draft may break them.
+    their stored values. `section` (and `sections`) are marked saved; `reason` is the
+    history's change reason. With `if_changed`, nothing is written (None is returned)
+    when every value is already stored. Rules are not enforced here: a draft may break
+    them.
     """
     with transaction.atomic():
         submission = _locked_submission(
             association=association, campaign=campaign, expected_version=expected_version
         )
-        existing = {
-            answer.form: answer for answer in submission.answers.prefetch_related("origins")
-        }
-        for form, values in forms.items():
-            answer = existing.get(form) or FormAnswer(submission=submission, form=form)
-            origin = values.get("origin")
-            counts = {name: value for name, value in values.items() if name != "origin"}
-            # An answer left as it was is not written again (nor a history row added).
-            if answer.pk is None or any(
-                getattr(answer, name) != value for name, value in counts.items()
-            ):
-                for name, value in counts.items():
-                    setattr(answer, name, value)
-                answer.full_clean(
-                    exclude=["submission"], validate_unique=False, validate_constraints=False
-                )
-                answer.save()
-            stored = {item.country.code: item.count for item in answer.origins.all()}
-            if origin is not None and stored != {c: n for c, n in origin.items() if n}:
-                answer.origins.all().delete()
-                bulk_create_with_history(
-                    [
-                        OriginCount(answer=answer, country=country, count=count)
-                        for country, count in sorted(origin.items())
-                        if count
-                    ],
-                    OriginCount,
-                )
-        return _bump(submission, user, section)
+        changed = _write_forms(submission, forms)
+        for name, value in (values or {}).items():
+            changed = changed or getattr(submission, name) != value
+            setattr(submission, name, value)
+        if if_changed and not changed:
+            # Not even the row the lock created for a first save is kept.
+            transaction.set_rollback(True)
+            return None
+        if reason:
+            submission._change_reason = reason
+        return _bump(submission, user, section, *sections)
+
+
+def _write_forms(submission: Submission, forms: dict[str, dict]) -> bool:
+    """Write what differs from the stored answers; whether any value differed."""
+    existing = {answer.form: answer for answer in submission.answers.prefetch_related("origins")}
+    changed = False
+    for form, values in forms.items():
+        answer = existing.get(form) or FormAnswer(submission=submission, form=form)
+        origin = values.get("origin")
+        counts = {name: value for name, value in values.items() if name != "origin"}
+        # A new answer holds the model's defaults: the empty answer.
+        differs = any(getattr(answer, name) != value for name, value in counts.items())
+        changed = changed or differs
+        # An answer left as it was is not written again (nor a history row added).
+        if answer.pk is None or differs:
+            for name, value in counts.items():
+                setattr(answer, name, value)
+            answer.full_clean(
+                exclude=["submission"], validate_unique=False, validate_constraints=False
+            )
+            answer.save()
+        if origin is None:
+            continue
+        stored = {item.country.code: item.count for item in answer.origins.all()}
+        if stored != {c: n for c, n in origin.items() if n}:
+            changed = True
+            answer.origins.all().delete()
+            bulk_create_with_history(
+                [
+                    OriginCount(answer=answer, country=country, count=count)
+                    for country, count in sorted(origin.items())
+                    if count
+                ],
+                OriginCount,
+            )
+    return changed
 
 
 def submission_save_fields(
@@ -262,20 +288,25 @@ def submission_save_fields(
     section: str = "",
 ) -> Submission:
     """Save per-submission answers (suspects identified, comment…)."""
-    with transaction.atomic():
-        submission = _locked_submission(
-            association=association, campaign=campaign, expected_version=expected_version
-        )
-        for name, value in values.items():
-            setattr(submission, name, value)
-        return _bump(submission, user, section)
+    return submission_save_forms(
+        association=association,
+        campaign=campaign,
+        forms={},
+        values=values,
+        expected_version=expected_version,
+        user=user,
+        section=section,
+    )
 
 
-def _bump(submission: Submission, user: AbstractBaseUser | None, section: str = "") -> Submission:
+def _bump(submission: Submission, user: AbstractBaseUser | None, *sections: str) -> Submission:
     submission.version += 1
     submission.updated_by = user
-    if section and section not in submission.sections_saved:
-        submission.sections_saved = [*submission.sections_saved, section]
+    new = [
+        slug for slug in dict.fromkeys(sections) if slug and slug not in submission.sections_saved
+    ]
+    if new:
+        submission.sections_saved = [*submission.sections_saved, *new]
     submission.save()
     return submission
 

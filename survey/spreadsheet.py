@@ -7,12 +7,13 @@ about an answer can name its sheet and cell (`Genre!C7`).
 
 An uploaded file is judged whole before anything is written:
 
-1. `package_check`: the bytes are a plain .xlsx (a zip with Excel's content types), under
-   5 MB, that does not inflate past a sane size or ratio, with no macro (vbaProject.bin),
-   no DTD, not encrypted (an encrypted or legacy .xls file is an OLE compound file).
+1. `package_check`: the bytes are a plain .xlsx (a zip with Excel's content types) of
+   MAX_UPLOAD_BYTES at most, that does not inflate past a sane size or ratio, with no
+   macro (vbaProject.bin), no DTD, not encrypted (an encrypted or legacy .xls file is an
+   OLE compound file).
 2. `workbook_read`: the workbook is this campaign's and this association's template
    (hidden "Identification" sheet), with its sheets and labels as written, and every
-   answer cell holds a whole number 0..1 000 000 (no text, decimal, formula) or, for the
+   answer cell holds a whole number 0..MAX_COUNT (no text, decimal, formula) or, for the
    countries, a known country.
 
 Any of these refuses the file (`SpreadsheetRefused`, French messages naming the sheet and
@@ -28,10 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -41,6 +42,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import services
 from .checks import ACCOMPANIED, ORIGIN_COUNTRIES, RULES, Problem, field_label, number
+from .cockpit import safe_text
+from .forms import CountField
 from .geography import countries_in_french, country_code, country_name
 from .models import Association, Campaign, FormAnswer, Submission
 from .questionnaire import (
@@ -50,17 +53,18 @@ from .questionnaire import (
     MAX_COUNT,
     ORIGIN_UNKNOWN,
     PART1_FIELDS,
+    SECTION_OF_FIELD,
     SECTIONS,
     SUBMISSION_COUNT_FIELDS,
     Section,
 )
-from .selectors import submission_of
 
 TEMPLATE = "questionnaire-miprof"
 # Bump when the layout changes: a file of an older layout is refused, not misread.
 TEMPLATE_VERSION = 1
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_MEGABYTES = 5
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MEGABYTES * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # the whole package, inflated
 MAX_RATIO = 100  # inflated / compressed, for any entry above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
@@ -68,7 +72,9 @@ MAX_ENTRIES = 1000
 MARGIN = 50  # rows and columns around a sheet's layout read to find stray values
 MAX_MESSAGES = 50  # a refused file lists this many problems, then says how many more
 OTHER_LABEL_MAX = FormAnswer._meta.get_field("other_label").max_length
-COMMENT_MAX = 10_000
+# The comment has no limit online (a text field): a cell's own limit is the only one.
+# A country is chosen from the list: text past this length is not a country name.
+COUNTRY_TEXT_MAX = 200
 
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,7 +119,7 @@ TOTAL = "Total"
 ACCOMPANIED_LABEL = "Victimes accompagnées"
 CHECK_LABEL = "Contrôle"
 UNKNOWN_LABEL = "Non précisé"
-OTHER_LABEL_TEXT = "Autre forme d'exploitation : précisez"
+OTHER_LABEL_TEXT = f"{FORM_LABELS['other']} : précisez"  # as the web grid (survey/forms.py)
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,7 @@ def _grid_layout(section: Section, name: str) -> SheetLayout:
         layout.labels[_ref(HEADER_ROW, column)] = FORM_LABELS[form]
     row = FIRST_ROW
     for name_ in section.fields:
-        layout.labels[_ref(row, LABEL_COLUMN)] = _capfirst(field_label(name_))
+        layout.labels[_ref(row, LABEL_COLUMN)] = capfirst(field_label(name_))
         for form, column in FORM_COLUMN.items():
             layout.inputs[_ref(row, column)] = InputCell("count", name_, form)
         row += 1
@@ -242,16 +248,12 @@ def _complements_layout(section: Section, name: str) -> SheetLayout:
     layout.labels[_ref(HEADER_ROW, 2)] = "Réponse"
     row = FIRST_ROW
     for name_ in (*SUBMISSION_COUNT_FIELDS, "comment"):
-        layout.labels[_ref(row, 1)] = _capfirst(field_label(name_))
+        layout.labels[_ref(row, 1)] = capfirst(field_label(name_))
         kind = "text" if name_ == "comment" else "count"
         layout.inputs[_ref(row, 2)] = InputCell(kind, name_)
         row += 1
     layout.max_row = row - 1
     return layout
-
-
-def _capfirst(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def sheet_layouts(origin_rows: int = ORIGIN_ROWS_MIN) -> list[SheetLayout]:
@@ -294,18 +296,12 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 
 
-def _text(value: str) -> str:
-    """Without the control characters a workbook cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
 def _set_text(sheet: Worksheet, ref: str, value: str) -> None:
     """A text cell shown as written, never run as a formula (an association's text)."""
+    safe = safe_text(sheet, value)
     cell = sheet[ref]
-    cell.value = _text(value)
-    cell.data_type = "s"
-    if cell.value.startswith(("=", "+", "-", "@")):
-        cell.quotePrefix = True
+    # The value first: setting it guesses a type, that of `safe` (text) then wins.
+    cell.value, cell.data_type, cell.quotePrefix = safe.value, safe.data_type, safe.quotePrefix
 
 
 def questionnaire_workbook(
@@ -350,8 +346,8 @@ def _write_instructions(
         ("", "1. Remplissez les cases sur fond jaune de chaque feuille (une feuille par section)."),
         (
             "",
-            "2. Saisissez des nombres entiers de victimes, entre 0 et 1 000 000 : ni texte, "
-            "ni décimale, ni formule dans les cases à remplir.",
+            f"2. Saisissez des nombres entiers de victimes, entre 0 et {number(MAX_COUNT)} : "
+            "ni texte, ni décimale, ni formule dans les cases à remplir.",
         ),
         (
             "",
@@ -609,15 +605,16 @@ def _add_validations(
         for ref in countries:
             listed.add(ref)
     for ref in texts:
-        limit = COMMENT_MAX if layout.inputs[ref].field == "comment" else OTHER_LABEL_MAX
+        if layout.inputs[ref].field == "comment":
+            continue  # no limit online either
         length = DataValidation(
             type="textLength",
             operator="lessThanOrEqual",
-            formula1=str(limit),
+            formula1=str(OTHER_LABEL_MAX),
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="Texte trop long",
-            error=f"{number(limit)} caractères au plus.",
+            error=f"{number(OTHER_LABEL_MAX)} caractères au plus.",
         )
         sheet.add_data_validation(length)
         length.add(ref)
@@ -665,10 +662,7 @@ class Reading:
 def package_check(content: bytes, filename: str = "") -> None:
     """Refuse what is not a plain, sane .xlsx before any XML of it is parsed."""
     name = filename.lower()
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise SpreadsheetRefused(
-            f"Le fichier pèse {megabytes(len(content))} : 5 Mo au plus sont acceptés."
-        )
+    size_check(len(content))
     if content.startswith(OLE_MAGIC):
         raise SpreadsheetRefused(
             "Ce fichier est protégé par un mot de passe, ou enregistré dans l'ancien format "
@@ -736,6 +730,13 @@ _LAYOUT_HINT = (
     "Téléchargez un nouveau questionnaire et reportez-y vos chiffres, sans modifier la "
     "mise en page."
 )
+
+
+def size_check(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise SpreadsheetRefused(
+            f"Le fichier pèse {megabytes(size)} : {MAX_UPLOAD_MEGABYTES} Mo au plus sont acceptés."
+        )
 
 
 def megabytes(size: int) -> str:
@@ -919,7 +920,7 @@ def _is_formula(cell) -> bool:
 
 
 def _read_count(cell, place: str, problems: list[str]) -> int | None:
-    """A count cell: a whole number 0..MAX_COUNT, or blank (None)."""
+    """A count cell: blank (None), or a whole number as the web form reads one."""
     if cell is None or cell.value is None:
         return None
     value = cell.value
@@ -929,26 +930,17 @@ def _read_count(cell, place: str, problems: list[str]) -> int | None:
             "à remplir : saisissez un nombre."
         )
         return None
-    if isinstance(value, str):
-        text = re.sub(r"[\s\u00a0\u202f]", "", value)
-        if not text:
-            return None
-        if re.fullmatch(r"-?\d{1,9}", text):
-            value = int(text)
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{place} : « {_shown(value)} » n'est pas un nombre entier.")
+        value = int(value)  # how a spreadsheet stores 7
+    try:
+        # As a string: the field reads 0 as blank; "2,5" and "True" as what was typed.
+        return CountField(where=place).clean(_shown(value))
+    except ValidationError as error:
+        problems.extend(error.messages)
         return None
-    if not 0 <= value <= MAX_COUNT:
-        problems.append(
-            f"{place} : « {_shown(value)} » n'est pas un nombre entre 0 et {number(MAX_COUNT)}."
-        )
-        return None
-    return value
 
 
-def _read_text(cell, place: str, limit: int, problems: list[str]) -> str:
+def _read_text(cell, place: str, limit: int | None, problems: list[str]) -> str:
     if cell is None or cell.value is None:
         return ""
     if _is_formula(cell):
@@ -958,7 +950,7 @@ def _read_text(cell, place: str, limit: int, problems: list[str]) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if len(text) > limit:
+    if limit is not None and len(text) > limit:
         problems.append(f"{place} : le texte dépasse {number(limit)} caractères.")
         return ""
     return text
@@ -973,7 +965,7 @@ def _read_inputs(
             ref = _ref(row, LABEL_COLUMN)
             cell = cells.get(ref)
             place = where(layout.name, ref)
-            typed = _read_text(cell, place, 200, problems)
+            typed = _read_text(cell, place, COUNTRY_TEXT_MAX, problems)
             has_counts = any(_ref(row, column) in cells for column in FORM_COLUMN.values())
             if not typed:
                 if has_counts:
@@ -999,7 +991,7 @@ def _read_inputs(
         if cell_def.kind == "country":
             continue
         if cell_def.kind == "text":
-            limit = COMMENT_MAX if cell_def.field == "comment" else OTHER_LABEL_MAX
+            limit = None if cell_def.field == "comment" else OTHER_LABEL_MAX
             text = _read_text(cell, place, limit, problems)
             if cell_def.form is None:
                 data[cell_def.field] = text
@@ -1047,11 +1039,12 @@ def _shown_value(value: Any) -> str:
     return str(value)
 
 
-def workbook_changes(current: dict, reading: Reading) -> list[Change]:
-    """Every answer the workbook changes, in the order of the sheets."""
+def workbook_changes(current: dict, reading: Reading, layouts: list[SheetLayout]) -> list[Change]:
+    """Every answer the workbook changes, in the order of the sheets (`layouts`: the
+    reading's, `sheet_layouts(reading.origin_row_count)`)."""
     new = reading.data
     changes: list[Change] = []
-    for layout in sheet_layouts(reading.origin_row_count):
+    for layout in layouts:
         if layout.section.kind == "origin":
             changes += _origin_changes(layout, current, reading)
         for ref, cell in layout.inputs.items():
@@ -1059,12 +1052,11 @@ def workbook_changes(current: dict, reading: Reading) -> list[Change]:
                 continue
             if cell.form is None:
                 before, after = current.get(cell.field), new.get(cell.field)
-                what = _capfirst(field_label(cell.field))
+                what = capfirst(field_label(cell.field))
             else:
                 before = current["forms"][cell.form].get(cell.field)
                 after = new["forms"][cell.form].get(cell.field)
-                label = "précisez" if cell.field == "other_label" else field_label(cell.field)
-                what = f"{FORM_LABELS[cell.form]} — {label}"
+                what = f"{FORM_LABELS[cell.form]} — {field_label(cell.field)}"
             if cell.kind == "text":
                 before, after = before or "", after or ""
             if before != after:
@@ -1100,31 +1092,29 @@ def _origin_changes(layout: SheetLayout, current: dict, reading: Reading) -> lis
     return changes
 
 
-def problem_place(problem: Problem, reading: Reading) -> str:
+def problem_place(problem: Problem, reading: Reading, layouts: list[SheetLayout]) -> str:
     """The cell a problem of the checks is about (`Genre!C7`), or "" when none is."""
-    layouts = {layout.section.slug: layout for layout in sheet_layouts(reading.origin_row_count)}
-    name = problem.field or ""
-    if name.startswith("origin."):
-        row = reading.origin_rows.get(name.split(".", 1)[1])
+    name = (problem.field or "").split(".", 1)
+    slug = SECTION_OF_FIELD.get(name[0])
+    layout = next((layout for layout in layouts if layout.section.slug == slug), None)
+    if layout is None:
+        return ""
+    if len(name) == 2:  # origin.<country>
+        row = reading.origin_rows.get(name[1])
         if row and problem.form:
-            return _place(layouts["origine"].name, _ref(row, FORM_COLUMN[problem.form]))
-        return layouts["origine"].name
-    for layout in layouts.values():
-        ref = layout.cell_of(problem.form, name)
-        if ref:
-            return _place(layout.name, ref)
-        if problem.form is None:
-            refs = [r for r, cell in layout.inputs.items() if cell.field == name]
-            if refs:
-                return _place(layout.name, f"{refs[0]}:{refs[-1]}")
+            return _place(layout.name, _ref(row, FORM_COLUMN[problem.form]))
+        return layout.name
+    ref = layout.cell_of(problem.form, name[0])
+    if ref:
+        return _place(layout.name, ref)
+    if problem.form is None:
+        refs = [r for r, cell in layout.inputs.items() if cell.field == name[0]]
+        if refs:
+            return _place(layout.name, f"{refs[0]}:{refs[-1]}")
     return ""
 
 
 # --- Applying -----------------------------------------------------------------------------
-
-
-class StaleReading(Exception):
-    """The draft changed since the file was read: nothing was applied."""
 
 
 def spreadsheet_apply(
@@ -1135,60 +1125,25 @@ def spreadsheet_apply(
     expected_version: int,
     user: AbstractBaseUser,
 ) -> Submission | None:
-    """Write the workbook's answers to the draft, through the web questionnaire's services.
+    """Write the workbook's answers to the draft, as one version, through the web's service.
 
     The same optimistic lock applies: `expected_version` is the version the preview was
     computed against. Raises services.StaleSubmission or services.SubmissionLocked.
     Returns None when the file changes nothing.
     """
-    current = current_data(association, campaign)
     new = reading.data
-    forms = {
-        form: new["forms"][form]
-        for form in FORMS
-        if any(
-            current["forms"][form].get(name) != value for name, value in new["forms"][form].items()
-        )
-    }
-    fields = {
-        name: new.get(name)
-        for name in (*SUBMISSION_COUNT_FIELDS, "comment")
-        if current.get(name) != new.get(name)
-    }
-    if not forms and not fields:
-        return None
-    with transaction.atomic():
-        version = expected_version
-        if forms:
-            version = services.submission_save_forms(
-                association=association,
-                campaign=campaign,
-                forms=forms,
-                expected_version=version,
-                user=user,
-            ).version
+    return services.submission_save_forms(
+        association=association,
+        campaign=campaign,
+        forms={form: new["forms"][form] for form in FORMS},
+        values={name: new.get(name) for name in (*SUBMISSION_COUNT_FIELDS, "comment")},
+        expected_version=expected_version,
+        user=user,
         # Every sheet was read and checked: the progress shows each section as saved.
-        submission = Submission.objects.filter(association=association, campaign=campaign).first()
-        already = list(submission.sections_saved) if submission else []
-        imported = [slug for slug in SHEET_NAMES if slug not in already]
-        submission = services.submission_save_fields(
-            association=association,
-            campaign=campaign,
-            values={**fields, "sections_saved": [*already, *imported]},
-            expected_version=version,
-            user=user,
-        )
-        record = submission.history.order_by("-history_id").first()
-        if record is not None:
-            record.history_change_reason = "Import d'un questionnaire Excel"
-            record.save(update_fields=["history_change_reason"])
-        return submission
-
-
-def current_data(association: Association, campaign: Campaign) -> dict:
-    """The draft as it stands (an empty one when not started)."""
-    submission = submission_of(association, campaign)
-    return (submission or Submission(association=association, campaign=campaign)).to_data()
+        sections=SHEET_NAMES,
+        reason="Import d'un questionnaire Excel",
+        if_changed=True,
+    )
 
 
 def file_name(association: Association, campaign: Campaign) -> str:

@@ -13,19 +13,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from audit.models import Action
 from audit.models import record as audit_record
 
-from . import services, spreadsheet
+from . import selectors, services, spreadsheet
 from .checks import check_submission
-from .models import Association, Campaign
+from .models import Association, Campaign, Submission
 from .views import Answers, _get_association_for_user, _get_campaign
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_FIELD = "fichier"
+NOTHING_PENDING = (
+    "Aucun fichier n'attend de confirmation (la page a peut-être expiré) : importez à "
+    "nouveau le questionnaire rempli."
+)
 
 
 def pending_key(association: Association, campaign: Campaign, who: str = "member") -> str:
@@ -34,11 +36,15 @@ def pending_key(association: Association, campaign: Campaign, who: str = "member
 
 def workbook_response(request, association: Association, campaign: Campaign) -> HttpResponse:
     """The pre-filled workbook as a download (members and staff alike), in the audit log."""
-    answers = Answers(association, campaign)
+    submission = selectors.submission_of(association, campaign)
+    data = (submission or Submission(association=association, campaign=campaign)).to_data()
     content = spreadsheet.questionnaire_workbook(
-        association=association, campaign=campaign, data=answers.data, version=answers.version
+        association=association,
+        campaign=campaign,
+        data=data,
+        version=submission.version if submission else 0,
     )
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=spreadsheet.XLSX_CONTENT_TYPE)
     filename = spreadsheet.file_name(association, campaign)
     audit_record(
         request,
@@ -51,21 +57,24 @@ def workbook_response(request, association: Association, campaign: Campaign) -> 
     return response
 
 
-def read_upload(request, association: Association, campaign: Campaign, key: str) -> list[str]:
-    """Read the posted file into the session; the refusal's messages, or [] when read."""
+def read_upload(request, answers: Answers, key: str) -> list[str]:
+    """Read the posted file into the session; the refusal's messages, or [] when read.
+
+    `answers` are the draft as the request found it: the preview is computed against
+    their version, and confirming is refused once it changed.
+    """
     request.session.pop(key, None)
     upload = request.FILES.get(UPLOAD_FIELD)
     if upload is None:
         return ["Choisissez le fichier du questionnaire rempli (.xlsx)."]
-    if upload.size > spreadsheet.MAX_UPLOAD_BYTES:
-        return [
-            f"Le fichier pèse {spreadsheet.megabytes(upload.size)} : 5 Mo au plus sont acceptés."
-        ]
-    content = upload.read(spreadsheet.MAX_UPLOAD_BYTES + 1)
-    answers = Answers(association, campaign)
     try:
+        # The declared size first: a file too large is not read at all.
+        spreadsheet.size_check(upload.size)
         reading = spreadsheet.workbook_read(
-            content, association=association, campaign=campaign, filename=upload.name or ""
+            upload.read(spreadsheet.MAX_UPLOAD_BYTES + 1),
+            association=answers.association,
+            campaign=answers.campaign,
+            filename=upload.name or "",
         )
     except spreadsheet.SpreadsheetRefused as refused:
         return refused.messages
@@ -77,35 +86,43 @@ def read_upload(request, association: Association, campaign: Campaign, key: str)
     return []
 
 
-def preview_context(association: Association, campaign: Campaign, pending: dict) -> dict:
-    """Changes against the draft, and the checks' problems with their cells."""
-    answers = Answers(association, campaign)
+def preview_context(request, answers: Answers, key: str) -> dict:
+    """The file waiting in the session, if any: changes against the draft, and the checks'
+    problems with their cells.
+
+    A preview computed against an older draft is shown once, then dropped: confirming it
+    would be refused anyway.
+    """
+    pending = request.session.get(key)
+    if pending is None:
+        return {"pending": None}
     reading = spreadsheet.Reading.from_session(pending)
     # The same checks as the web forms, on the answers as they would be once applied.
     problems = check_submission(reading.data, answers.previous_data)
+    layouts = spreadsheet.sheet_layouts(reading.origin_row_count)
     located = [
-        {"problem": problem, "place": spreadsheet.problem_place(problem, reading)}
+        {"problem": problem, "place": spreadsheet.problem_place(problem, reading, layouts)}
         for problem in problems
     ]
+    stale = pending["version"] != answers.version
+    if stale:
+        request.session.pop(key, None)
     return {
-        "answers": answers,
+        "pending": pending,
         "filename": pending.get("filename", ""),
-        "changes": spreadsheet.workbook_changes(answers.data, reading),
+        "changes": spreadsheet.workbook_changes(answers.data, reading, layouts),
         "errors": [item for item in located if item["problem"].is_error],
         "warnings": [item for item in located if not item["problem"].is_error],
-        "stale": pending["version"] != answers.version,
+        "stale": stale,
         "changed_since_download": reading.downloaded_version != answers.version,
     }
 
 
 def apply_pending(request, association: Association, campaign: Campaign, key: str) -> str:
     """Apply the answers waiting in the session; "" when done, else why not (French)."""
-    pending = request.session.get(key)
+    pending = request.session.pop(key, None)
     if pending is None:
-        return (
-            "Aucun fichier n'attend de confirmation (la page a peut-être expiré) : importez "
-            "à nouveau le questionnaire rempli."
-        )
+        return NOTHING_PENDING
     try:
         spreadsheet.spreadsheet_apply(
             association=association,
@@ -115,15 +132,12 @@ def apply_pending(request, association: Association, campaign: Campaign, key: st
             user=request.user,
         )
     except services.StaleSubmission:
-        request.session.pop(key, None)
         return (
             "Rien n'a été appliqué : les réponses ont été modifiées depuis l'import du fichier. "
             "Importez-le à nouveau pour voir les changements par rapport aux réponses à jour."
         )
     except services.SubmissionLocked:
-        request.session.pop(key, None)
         return "Rien n'a été appliqué : ces réponses ne peuvent plus être modifiées."
-    request.session.pop(key, None)
     return ""
 
 
@@ -140,7 +154,7 @@ def _context(association: Association, campaign: Campaign, **extra) -> dict:
         "title": f"Importer un questionnaire rempli — {campaign}",
         "association": association,
         "campaign": campaign,
-        "max_megabytes": spreadsheet.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_megabytes": spreadsheet.MAX_UPLOAD_MEGABYTES,
         "upload_field": UPLOAD_FIELD,
         **extra,
     }
@@ -152,24 +166,18 @@ def spreadsheet_upload(request, pk: int, year: int):
     association = _get_association_for_user(request, pk)
     campaign = _get_campaign(year)
     answers = Answers(association, campaign)
+    refused = []
     if request.method == "POST":
         if not answers.editable:
             messages.error(request, "Ces réponses ne peuvent plus être modifiées.")
             return redirect("association_home", pk=association.pk)
-        key = pending_key(association, campaign)
-        refused = read_upload(request, association, campaign, key)
+        refused = read_upload(request, answers, pending_key(association, campaign))
         if not refused:
             return redirect("spreadsheet_preview", pk=association.pk, year=campaign.year)
-        return render(
-            request,
-            "survey/spreadsheet_upload.html",
-            _context(association, campaign, answers=answers, refused=refused),
-            status=200,
-        )
     return render(
         request,
         "survey/spreadsheet_upload.html",
-        _context(association, campaign, answers=answers, refused=[]),
+        _context(association, campaign, answers=answers, refused=refused),
     )
 
 
@@ -179,53 +187,33 @@ def spreadsheet_preview(request, pk: int, year: int):
     association = _get_association_for_user(request, pk)
     campaign = _get_campaign(year)
     key = pending_key(association, campaign)
-    pending = request.session.get(key)
-    home = reverse("association_home", args=[association.pk])
     if request.method == "POST":
-        if request.POST.get("action") == "cancel":
+        action = request.POST.get("action")
+        if action == "cancel":
             request.session.pop(key, None)
             messages.info(request, "Import annulé : vos réponses n'ont pas changé.")
-            return redirect(home)
-        if pending is not None and request.POST.get("action") == "apply":
-            problem = apply_pending(request, association, campaign, key)
-            if not problem:
-                messages.success(
-                    request,
-                    "Les réponses du fichier ont été enregistrées dans votre brouillon. "
-                    "Vérifiez-les puis transmettez-les à la Miprof en ligne.",
-                )
-                return redirect("review", pk=association.pk, year=campaign.year)
-            return render(
+            return redirect("association_home", pk=association.pk)
+        problem = (
+            apply_pending(request, association, campaign, key)
+            if action == "apply"
+            else NOTHING_PENDING
+        )
+        if not problem:
+            messages.success(
                 request,
-                "survey/spreadsheet_preview.html",
-                _context(association, campaign, refused=problem, pending=None),
-                status=409,
+                "Les réponses du fichier ont été enregistrées dans votre brouillon. "
+                "Vérifiez-les puis transmettez-les à la Miprof en ligne.",
             )
+            return redirect("review", pk=association.pk, year=campaign.year)
         return render(
             request,
             "survey/spreadsheet_preview.html",
-            _context(
-                association,
-                campaign,
-                pending=None,
-                refused=(
-                    "Aucun fichier n'attend de confirmation (la page a peut-être expiré) : "
-                    "importez à nouveau le questionnaire rempli."
-                ),
-            ),
+            _context(association, campaign, refused=problem, pending=None),
             status=409,
         )
-    if pending is None:
-        return render(
-            request,
-            "survey/spreadsheet_preview.html",
-            _context(association, campaign, pending=None, refused=""),
-        )
-    context = preview_context(association, campaign, pending)
-    if context["stale"]:
-        request.session.pop(key, None)
+    context = preview_context(request, Answers(association, campaign), key)
     return render(
         request,
         "survey/spreadsheet_preview.html",
-        _context(association, campaign, pending=pending, **context),
+        _context(association, campaign, refused="", **context),
     )

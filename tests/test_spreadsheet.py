@@ -120,6 +120,7 @@ def test_round_trip(client_a, association_a, campaign, member_a):
     assert "Origine!B5 Exploitation sexuelle — Chine (vide) 1" in text
     assert "0 erreur" in text
     assert stored(association_a, campaign)[0] == submission.version  # not yet
+    version, versions = submission.version, submission.history.count()
 
     response = confirm(client_a, association_a)
 
@@ -139,6 +140,9 @@ def test_round_trip(client_a, association_a, campaign, member_a):
     for field, value in consistent_answers()["forms"]["labour"].items():
         assert data["forms"]["labour"][field] == value, field  # untouched
     assert submission.updated_by == member_a
+    # One import, one version: one row of history.
+    assert submission.history.count() == versions + 1
+    assert submission.version == version + 1
     assert submission.history.first().history_user == member_a
     assert submission.history.first().history_change_reason == "Import d'un questionnaire Excel"
     assert set(spreadsheet.SHEET_NAMES) <= set(submission.sections_saved)
@@ -159,6 +163,33 @@ def test_a_draft_not_started_downloads_empty_and_imports(client_a, association_a
     assert confirm(client_a, association_a).status_code == 302
 
     assert stored(association_a, campaign)[1]["forms"]["labour"]["detected"] == 2
+
+
+def test_an_unchanged_file_writes_nothing(client_a, association_a, campaign):
+    book = download(client_a, association_a)  # a draft not started
+
+    assert upload(client_a, association_a, as_bytes(book)).status_code == 302
+    assert confirm(client_a, association_a).status_code == 302
+
+    assert not Submission.objects.filter(association=association_a, campaign=campaign).exists()
+    make_submission(association_a, campaign)
+    before = stored(association_a, campaign)
+    assert (
+        upload(client_a, association_a, as_bytes(download(client_a, association_a))).status_code
+        == 302
+    )
+    assert confirm(client_a, association_a).status_code == 302
+    assert stored(association_a, campaign) == before
+
+
+def test_a_comment_as_long_as_online_imports(client_a, association_a, campaign, template):
+    comment = "Suivi détaillé. " * 1_000  # 16 000 characters: no limit on the web form
+    template["Compléments"]["B7"] = comment
+
+    assert upload(client_a, association_a, as_bytes(template)).status_code == 302
+    assert confirm(client_a, association_a).status_code == 302
+
+    assert stored(association_a, campaign)[1]["comment"] == comment.strip()
 
 
 def test_the_workbook_locks_labels_and_validates_inputs(client_a, association_a, campaign):
