@@ -3,7 +3,7 @@
     createdb -h 127.0.0.1 -U postgres miprof_load
     .venv/bin/pip install -r bench/requirements.txt      # locust, for this script only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/miprof_load \
-        .venv/bin/python bench/load.py [--members 300] [--staff 5] [--think 10] [--run-time 20m]
+        .venv/bin/python bench/load.py [--members 300] [--staff 5] [--think 20] [--run-time 20m]
 
 What it does, on 127.0.0.1 only:
 
@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,8 +63,8 @@ from survey.checks import check_submission  # noqa: E402
 from survey.demo import consistent_form  # noqa: E402
 from survey.forms import grid_initial  # noqa: E402
 from survey.geography import country_name  # noqa: E402
-from survey.models import Association, Campaign, Membership, Submission  # noqa: E402
-from survey.questionnaire import FORMS, PART1_FIELDS, SECTIONS  # noqa: E402
+from survey.models import Association, Campaign, FormAnswer, Membership, Submission  # noqa: E402
+from survey.questionnaire import FORMS, SECTIONS  # noqa: E402
 from survey.roles import staff_group  # noqa: E402
 
 YEAR = 2097
@@ -123,7 +124,9 @@ def _text(value) -> str:
 
 def page_payloads(association: Association, answers: dict) -> list[dict]:
     """The fields each page of the questionnaire posts, in the order of SECTIONS."""
-    data = {"forms": {form: answers["forms"].get(form) or _empty() for form in FORMS}}
+    data = {
+        "forms": {form: answers["forms"].get(form) or FormAnswer.empty_data() for form in FORMS}
+    }
     pages = []
     for section in SECTIONS:
         if section.kind == "grid":
@@ -152,22 +155,9 @@ def page_payloads(association: Association, answers: dict) -> list[dict]:
     return pages
 
 
-def _empty() -> dict:
-    from survey.models import FormAnswer
-
-    return FormAnswer.empty_data()
-
-
 def expected_forms(answers: dict) -> dict:
     """What the database must hold once saved: a form left blank has its Part 1 at 0."""
-    expected = {}
-    for form in FORMS:
-        values = answers["forms"].get(form)
-        if values is None:
-            values = _empty()
-            values.update(dict.fromkeys(PART1_FIELDS, 0))
-        expected[form] = values
-    return expected
+    return {form: answers["forms"].get(form) or FormAnswer.empty_data() for form in FORMS}
 
 
 @transaction.atomic
@@ -185,7 +175,7 @@ def prepare(members: int, staff: int) -> dict:
         reference_year=YEAR - 1,
         status=Campaign.Status.OPEN,
         opens_on=django.utils.timezone.localdate(),
-        closes_on=django.utils.timezone.localdate() + django.utils.timezone.timedelta(days=30),
+        closes_on=django.utils.timezone.localdate() + timedelta(days=30),
     )
     password = make_password(PASSWORD)  # hashed once: same password for every account
     associations = Association.objects.bulk_create(

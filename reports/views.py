@@ -198,8 +198,7 @@ def _evolution(value: int | None) -> str:
 def _f1_grid(table: Table) -> tuple[list[list[Cell]], list[Line]]:
     """F1's own columns; with the previous campaign's detected victims and the evolution
     when it has validated answers (`reports.tables.f1`)."""
-    compared = any("detected_previous" in row.extra for row in table.rows)
-    previous_year = table.extra.get("previous_reference_year")
+    previous_year = table.extra.get("previous_reference_year")  # when compared
     heads = [
         [
             Cell("Forme d'exploitation"),
@@ -208,14 +207,9 @@ def _f1_grid(table: Table) -> tuple[list[list[Cell]], list[Line]]:
             Cell("Part des victimes accompagnées", numeric=True),
         ]
     ]
-    if compared:
+    if previous_year is not None:
         heads[0] += [
-            Cell(
-                f"Victimes repérées en {previous_year}"
-                if previous_year
-                else "Victimes repérées l'année précédente",
-                numeric=True,
-            ),
+            Cell(f"Victimes repérées en {previous_year}", numeric=True),
             Cell("Évolution des victimes repérées", numeric=True),
         ]
     lines = []
@@ -226,7 +220,7 @@ def _f1_grid(table: Table) -> tuple[list[list[Cell]], list[Line]]:
             Cell(_number(row.extra.get("accompanied")), numeric=True),
             Cell(_share(row.extra.get("accompanied_share")), numeric=True),
         ]
-        if compared:
+        if previous_year is not None:
             cells += [
                 Cell(_number(row.extra.get("detected_previous")), numeric=True),
                 Cell(_evolution(row.extra.get("evolution")), numeric=True),
@@ -351,7 +345,7 @@ def section_of(table: Table) -> Section:
     more: list[Grid] = []
     if table.id == "F1":
         heads, lines = _f1_grid(table)
-        if any("evolution" in row.extra for row in table.rows):
+        if "previous_reference_year" in table.extra:
             after = [NOT_COMPARABLE]
     elif table.id == "MAP":
         heads, lines = _map_grid(table)

@@ -98,10 +98,6 @@ SHEET_START = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 SHEET_END = "</sheetData></worksheet>"
 
 
-def _text(value: str) -> str:
-    return escape(ILLEGAL_XML.sub("", value))
-
-
 def _row(number: int, values: Sequence, letters: list[str], header: bool = False) -> str:
     """One <row>: numbers as values, texts inline, None left out (an empty cell)."""
     cells = []
@@ -116,7 +112,8 @@ def _row(number: int, values: Sequence, letters: list[str], header: bool = False
         elif isinstance(value, int | float):
             cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
         else:
-            value = str(value)
+            # Dropped first: "\x01=…" must be seen as the formula it becomes.
+            value = ILLEGAL_XML.sub("", str(value))
             style = (
                 f' s="{HEADER_STYLE}"'
                 if header
@@ -126,7 +123,7 @@ def _row(number: int, values: Sequence, letters: list[str], header: bool = False
             )
             space = ' xml:space="preserve"' if value != value.strip() else ""
             cells.append(
-                f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+                f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
             )
     return f'<row r="{number}">{"".join(cells)}</row>'
 

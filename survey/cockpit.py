@@ -241,8 +241,7 @@ def safe_text(sheet: Worksheet, value: str) -> Cell:
     start of a formula when the cell is edited. Characters XML cannot hold are dropped.
     """
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    # A place from the start, as openpyxl's WriteOnlyCell: a write-only sheet
-    # (reports/exports.py) needs one; append() moves the cell where it goes.
+    # Any place: append() moves the cell where it goes.
     cell = Cell(sheet, row=1, column=1, value=value)
     cell.data_type = TYPE_STRING
     if value.startswith(FORMULA_PREFIXES):

@@ -48,6 +48,11 @@ def test_what_a_spreadsheet_would_run_is_quoted_text(value):
     assert (cell.value, cell.data_type, cell.quotePrefix) == (value, "s", True)
 
 
+def test_a_formula_behind_a_control_character_is_quoted_too():
+    cell = written([["t"], ['\x01=HYPERLINK("http://x")']]).worksheets[0]["A2"]
+    assert (cell.value, cell.quotePrefix) == ('=HYPERLINK("http://x")', True)
+
+
 def test_many_columns_get_their_letters():
     header = [f"c{index}" for index in range(60)]
     sheet = written([header, list(range(60))]).worksheets[0]
