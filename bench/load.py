@@ -3,7 +3,7 @@
     createdb -h 127.0.0.1 -U postgres miprof_load
     .venv/bin/pip install -r bench/requirements.txt      # locust, for this script only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/miprof_load \
-        .venv/bin/python bench/load.py [--members 300] [--staff 5] [--think 20] [--run-time 20m]
+        .venv/bin/python bench/load.py [--members 300] [--staff 5] [--think 10] [--run-time 20m]
 
 What it does, on 127.0.0.1 only:
 
