@@ -12,7 +12,7 @@ from dsfr.forms import DsfrBaseForm
 from .checks import field_label, number
 from .geography import country_code, country_name
 from .models import Association, FormAnswer
-from .questionnaire import FORM_LABELS, MAX_COUNT, PART1_FIELDS, Section
+from .questionnaire import FORM_LABELS, MAX_COUNT, OTHER_LABEL_PROMPT, PART1_FIELDS, Section
 
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
@@ -108,7 +108,7 @@ def grid_form_class(section: Section, forms_shown: Iterable[str]) -> type[DsfrBa
             fields[grid_field_name(form, field)] = CountField(where=where, label=where)
     if "counts" in section.groups and "other" in forms_shown:
         fields[grid_field_name("other", "other_label")] = forms.CharField(
-            label="Autre forme d'exploitation : précisez",
+            label=OTHER_LABEL_PROMPT,
             required=False,
             max_length=FormAnswer._meta.get_field("other_label").max_length,
         )

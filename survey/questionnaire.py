@@ -21,6 +21,8 @@ class ExploitationForm(models.TextChoices):
 
 FORMS: tuple[str, ...] = tuple(ExploitationForm.values)
 FORM_LABELS: dict[str, str] = dict(ExploitationForm.choices)
+# What the "other" form's text field asks, on the web grid and in the workbook.
+OTHER_LABEL_PROMPT = f"{FORM_LABELS['other']} : précisez"
 
 
 @dataclass(frozen=True)

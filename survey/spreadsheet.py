@@ -41,7 +41,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import services
-from .checks import ACCOMPANIED, ORIGIN_COUNTRIES, RULES, Problem, field_label, number
+from .checks import (
+    ACCOMPANIED,
+    DETECTED,
+    ORIGIN_COUNTRIES,
+    RULES,
+    Problem,
+    field_label,
+    number,
+)
 from .cockpit import safe_text
 from .forms import CountField
 from .geography import countries_in_french, country_code, country_name
@@ -52,6 +60,7 @@ from .questionnaire import (
     GROUPS,
     MAX_COUNT,
     ORIGIN_UNKNOWN,
+    OTHER_LABEL_PROMPT,
     PART1_FIELDS,
     SECTION_OF_FIELD,
     SECTIONS,
@@ -119,7 +128,6 @@ TOTAL = "Total"
 ACCOMPANIED_LABEL = "Victimes accompagnées"
 CHECK_LABEL = "Contrôle"
 UNKNOWN_LABEL = "Non précisé"
-OTHER_LABEL_TEXT = f"{FORM_LABELS['other']} : précisez"  # as the web grid (survey/forms.py)
 
 
 @dataclass(frozen=True)
@@ -173,7 +181,7 @@ def _sum_relation(section: Section) -> str | None:
 
 
 def _accompanied_rule() -> str:
-    (rule,) = (rule for rule in RULES if rule.code == "accompanied_le_detected")
+    (rule,) = (rule for rule in RULES if (rule.left, rule.right) == (ACCOMPANIED, DETECTED))
     return rule.relation
 
 
@@ -191,7 +199,7 @@ def _grid_layout(section: Section, name: str) -> SheetLayout:
     _add_checks(layout, section, FIRST_ROW, row)
     if section.slug == "victimes":
         row = layout.max_row + 2
-        layout.labels[_ref(row, LABEL_COLUMN)] = OTHER_LABEL_TEXT
+        layout.labels[_ref(row, LABEL_COLUMN)] = OTHER_LABEL_PROMPT
         layout.inputs[_ref(row, 2)] = InputCell("text", "other_label", "other")
         layout.max_row = row
     return layout
