@@ -21,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from audit.models import Action
@@ -28,6 +29,7 @@ from audit.models import record as audit_record
 from survey.geography import Region, country_name
 from survey.models import Campaign, Submission
 from survey.questionnaire import FORMS
+from survey.views import breadcrumb
 
 from .charts import WIDTH, bar_chart, pie_chart
 from .tables import NOT_COMPARABLE, NOTE, Table, all_tables, fr_number, fr_percent
@@ -380,7 +382,11 @@ def tables_index(request):
     return render(
         request,
         "reports/tables_index.html",
-        {"title": "Tableaux publiés", "campaigns": campaigns},
+        {
+            "title": "Tableaux publiés",
+            "breadcrumb_data": breadcrumb("Tableaux"),
+            "campaigns": campaigns,
+        },
     )
 
 
@@ -395,6 +401,9 @@ def campaign_tables(request, year: int):
         "reports/campaign_tables.html",
         {
             "title": f"Tableaux de l’enquête {campaign.year}",
+            "breadcrumb_data": breadcrumb(
+                f"Enquête {campaign.year}", ("Tableaux", reverse("reports:index"))
+            ),
             "campaign": campaign,
             "sections": sections,
             "respondents": respondents,

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from audit.models import Action
@@ -21,7 +22,13 @@ from audit.models import record as audit_record
 from . import selectors, services, spreadsheet
 from .checks import check_submission
 from .models import Association, Campaign, Submission
-from .views import Answers, _get_association_for_user, _get_campaign
+from .views import (
+    Answers,
+    _get_association_for_user,
+    _get_campaign,
+    association_link,
+    breadcrumb,
+)
 
 UPLOAD_FIELD = "fichier"
 NOTHING_PENDING = (
@@ -149,9 +156,17 @@ def spreadsheet_download(request, pk: int, year: int):
     return workbook_response(request, association, campaign)
 
 
-def _context(association: Association, campaign: Campaign, **extra) -> dict:
+UPLOAD_TITLE = "Importer un questionnaire rempli"
+
+
+def _context(association: Association, campaign: Campaign, preview=False, **extra) -> dict:
+    links = [association_link(association)]
+    if preview:
+        upload = reverse("spreadsheet_upload", args=[association.pk, campaign.year])
+        links.append((UPLOAD_TITLE, upload))
     return {
-        "title": f"Importer un questionnaire rempli — {campaign}",
+        "title": f"{UPLOAD_TITLE} — {campaign}",
+        "breadcrumb_data": breadcrumb("Vérifier l’import" if preview else UPLOAD_TITLE, *links),
         "association": association,
         "campaign": campaign,
         "max_megabytes": spreadsheet.MAX_UPLOAD_MEGABYTES,
@@ -208,12 +223,12 @@ def spreadsheet_preview(request, pk: int, year: int):
         return render(
             request,
             "survey/spreadsheet_preview.html",
-            _context(association, campaign, refused=problem, pending=None),
+            _context(association, campaign, preview=True, refused=problem, pending=None),
             status=409,
         )
     context = preview_context(request, Answers(association, campaign), key)
     return render(
         request,
         "survey/spreadsheet_preview.html",
-        _context(association, campaign, refused="", **context),
+        _context(association, campaign, preview=True, refused="", **context),
     )

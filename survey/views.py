@@ -53,6 +53,16 @@ def static_page(request, template: str, title: str):
     return render(request, template, {"title": title})
 
 
+def breadcrumb(current: str, *links: tuple[str, str]) -> dict:
+    """django-dsfr's breadcrumb data, as `breadcrumb_data` (templates/base.html shows it):
+    the home page, then the (title, url) links, then the current page."""
+    return {"links": [{"title": title, "url": url} for title, url in links], "current": current}
+
+
+def association_link(association: Association) -> tuple[str, str]:
+    return association.name, reverse("association_home", args=[association.pk])
+
+
 def _get_association_for_user(request, pk: int) -> Association:
     return get_object_or_404(selectors.associations_of(request.user), pk=pk)
 
@@ -151,6 +161,7 @@ def association_home(request, pk: int):
         "survey/association_home.html",
         {
             "title": association.name,
+            "breadcrumb_data": breadcrumb(association.name),
             "association": association,
             "campaign": campaign,
             "answers": answers,
@@ -181,6 +192,7 @@ def section(request, pk: int, year: int, slug: str):
     forms_shown = list(FORMS) if show_all else (answers.forms_detected() or list(FORMS))
     context = {
         "title": f"{section.title} — {campaign}",
+        "breadcrumb_data": breadcrumb(section.title, association_link(association)),
         "association": association,
         "campaign": campaign,
         "answers": answers,
@@ -458,6 +470,7 @@ def review(request, pk: int, year: int):
         "survey/review.html",
         {
             "title": f"Vérifier et transmettre — {campaign}",
+            "breadcrumb_data": breadcrumb("Vérifier et transmettre", association_link(association)),
             "association": association,
             "campaign": campaign,
             "answers": answers,
